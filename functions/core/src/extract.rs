@@ -1,0 +1,439 @@
+//! Field extraction from text, tables and the MRZ. Values are kept whole here for the checks;
+//! [`Fields::masked`] is what leaves the pipeline.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::intake::{DocumentText, Table};
+use crate::mask;
+use crate::mrz::Mrz;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transaction {
+    pub row: usize,
+    pub date: Option<NaiveDate>,
+    pub party: String,
+    pub amount: f64,
+    pub currency: String,
+    pub kind: String,
+}
+
+impl Transaction {
+    pub fn is_cash(&self) -> bool {
+        let k = self.kind.to_lowercase();
+        k.contains("cash") || k.contains("espèces") || k.contains("bargeld") || k.contains("efectivo")
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Consent {
+    /// An explicit, affirmative statement or a ticked box.
+    pub given: bool,
+    pub purpose: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub signed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    pub names: Vec<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub nationality: Option<String>,
+    pub document_number: Option<String>,
+    pub expiry_date: Option<NaiveDate>,
+    pub mrz: Option<Mrz>,
+    pub card_numbers: Vec<String>,
+    pub transactions: Vec<Transaction>,
+    pub consent: Option<Consent>,
+}
+
+impl Fields {
+    /// The fields as they may be stored and shown: personal data masked.
+    pub fn masked(&self) -> BTreeMap<String, serde_json::Value> {
+        use serde_json::json;
+        let mut out = BTreeMap::new();
+        if !self.names.is_empty() {
+            let names: Vec<String> = self.names.iter().map(|n| mask::name(n)).collect();
+            out.insert("names".into(), json!(names));
+        }
+        if let Some(d) = self.date_of_birth {
+            out.insert("date_of_birth".into(), json!(mask::birth_date(d)));
+        }
+        if let Some(n) = &self.nationality {
+            out.insert("nationality".into(), json!(n));
+        }
+        if let Some(n) = &self.document_number {
+            out.insert("document_number".into(), json!(mask::identifier(n)));
+        }
+        if let Some(d) = self.expiry_date {
+            out.insert("expiry_date".into(), json!(d.to_string()));
+        }
+        if let Some(m) = &self.mrz {
+            out.insert(
+                "mrz".into(),
+                json!({
+                    "format": m.format.name(),
+                    "document_code": m.document_code,
+                    "issuing_state": m.issuing_state,
+                    "check_digits_ok": m.all_check_digits_ok(),
+                }),
+            );
+        }
+        if !self.card_numbers.is_empty() {
+            let cards: Vec<String> = self.card_numbers.iter().map(|c| mask::card(c)).collect();
+            out.insert("card_numbers".into(), json!(cards));
+        }
+        if !self.transactions.is_empty() {
+            let total: f64 = self.transactions.iter().map(|t| t.amount).sum();
+            out.insert(
+                "transactions".into(),
+                json!({"count": self.transactions.len(), "total_amount": (total * 100.0).round() / 100.0}),
+            );
+        }
+        if let Some(c) = &self.consent {
+            out.insert(
+                "consent".into(),
+                json!({"given": c.given, "purpose": c.purpose, "date": c.date.map(|d| d.to_string()), "signed": c.signed}),
+            );
+        }
+        out
+    }
+}
+
+macro_rules! regex {
+    ($name:ident, $re:expr) => {
+        static $name: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new($re).ok());
+    };
+}
+
+regex!(
+    NAME_LABEL,
+    r"(?im)^\s*(?:full name|name of (?:applicant|customer|account holder)|customer name|applicant name|account holder|name|nom(?: complet)?|vollständiger name|nombre completo|naam)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    SURNAME_LABEL,
+    r"(?im)^\s*(?:surname|last name|nom de famille|nachname|apellidos?)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    GIVEN_LABEL,
+    r"(?im)^\s*(?:given names?|first names?|prénoms?|vornamen?|nombres?)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    DOB_LABEL,
+    r"(?im)^\s*(?:date of birth|birth date|dob|date de naissance|geburtsdatum|fecha de nacimiento|geboortedatum)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    EXPIRY_LABEL,
+    r"(?im)^\s*(?:date of expiry|expiry date|expires|valid until|date d'expiration|gültig bis|fecha de caducidad)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    NATIONALITY_LABEL,
+    r"(?im)^\s*(?:nationality|nationalité|staatsangehörigkeit|nacionalidad)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    DOCNUM_LABEL,
+    r"(?im)^\s*(?:passport (?:no|number)|document (?:no|number)|id (?:no|number))\.?\s*[:：]\s*([A-Z0-9<\- ]{5,20})\s*$"
+);
+regex!(CARD_CANDIDATE, r"\b(?:\d[ -]?){12,18}\d\b");
+regex!(
+    PURPOSE_LABEL,
+    r"(?im)^\s*(?:purpose(?: of processing)?|finalité|zweck|finalidad|doel)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    CONSENT_DATE_LABEL,
+    r"(?im)^\s*(?:date(?: of consent)?|signed on|datum|fecha)\s*[:：]\s*(.+?)\s*$"
+);
+regex!(
+    SIGNATURE_LABEL,
+    r"(?im)^\s*(?:signature|signed|signé|unterschrift|firma|handtekening)\s*[:：]\s*(.*?)\s*$"
+);
+regex!(
+    CONSENT_TICK,
+    r"(?i)(?:\[\s*[x✓✔]\s*\]|☑|☒)\s*(?:i\s+(?:consent|agree)|j'accepte|ich willige|doy mi consentimiento|ik geef toestemming)"
+);
+regex!(
+    CONSENT_UNTICKED,
+    r"(?i)\[\s*\]\s*(?:i\s+(?:consent|agree)|j'accepte|ich willige|doy mi consentimiento|ik geef toestemming)"
+);
+
+fn capture<'a>(re: &LazyLock<Option<Regex>>, text: &'a str) -> Option<&'a str> {
+    re.as_ref()?
+        .captures(text)?
+        .get(1)
+        .map(|m| m.as_str())
+        .filter(|s| !s.is_empty())
+}
+
+/// Extracts what the checks need. `consent_expected` asks for consent fields even when no
+/// explicit tick is present (the document was classified as a consent form).
+pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> Fields {
+    let text = doc.text.as_str();
+    let mut fields = Fields::default();
+
+    if let Some(m) = &mrz {
+        let name = m.full_name();
+        if !name.is_empty() {
+            fields.names.push(title_case(&name));
+        }
+        fields.date_of_birth = m.birth_date;
+        fields.expiry_date = m.expiry_date;
+        fields.nationality = Some(m.nationality.clone()).filter(|n| !n.is_empty());
+        fields.document_number = Some(m.document_number.clone()).filter(|n| !n.is_empty());
+    }
+
+    if let Some(name) = capture(&NAME_LABEL, text) {
+        push_name(&mut fields.names, name);
+    }
+    if let Some(surname) = capture(&SURNAME_LABEL, text) {
+        let given = capture(&GIVEN_LABEL, text).unwrap_or("");
+        push_name(&mut fields.names, &format!("{given} {surname}"));
+    }
+    if fields.date_of_birth.is_none() {
+        fields.date_of_birth = capture(&DOB_LABEL, text).and_then(parse_date);
+    }
+    if fields.expiry_date.is_none() {
+        fields.expiry_date = capture(&EXPIRY_LABEL, text).and_then(parse_date);
+    }
+    if fields.nationality.is_none() {
+        fields.nationality = capture(&NATIONALITY_LABEL, text).map(|s| s.to_string());
+    }
+    if fields.document_number.is_none() {
+        fields.document_number = capture(&DOCNUM_LABEL, text).map(|s| s.trim().to_string());
+    }
+    fields.mrz = mrz;
+    fields.card_numbers = card_numbers(text);
+    if let Some(table) = &doc.table {
+        fields.transactions = transactions(table);
+        for t in &fields.transactions {
+            push_name(&mut fields.names, &t.party);
+        }
+    }
+    let ticked = CONSENT_TICK.as_ref().is_some_and(|r| r.is_match(text));
+    let unticked = CONSENT_UNTICKED.as_ref().is_some_and(|r| r.is_match(text));
+    if consent_expected || ticked || unticked {
+        let signature = capture(&SIGNATURE_LABEL, text).map(|s| s.trim());
+        fields.consent = Some(Consent {
+            given: ticked && !unticked,
+            purpose: capture(&PURPOSE_LABEL, text).map(|s| s.to_string()),
+            date: capture(&CONSENT_DATE_LABEL, text).and_then(parse_date),
+            signed: signature.is_some_and(|s| {
+                !s.is_empty() && !s.chars().all(|c| c == '_' || c == '.' || c == ' ')
+            }),
+        });
+    }
+    fields
+}
+
+fn push_name(names: &mut Vec<String>, raw: &str) {
+    let name: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+        return;
+    }
+    let folded = name.to_lowercase();
+    if !names.iter().any(|n| n.to_lowercase() == folded) {
+        names.push(name);
+    }
+}
+
+fn title_case(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let mut chars = lower.chars();
+            match chars.next() {
+                Some(f) => f.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+/// Luhn-valid digit runs of 13 to 19 digits with a known card prefix.
+pub fn card_numbers(text: &str) -> Vec<String> {
+    let Some(re) = CARD_CANDIDATE.as_ref() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for m in re.find_iter(text) {
+        let digits: String = m.as_str().chars().filter(|c| c.is_ascii_digit()).collect();
+        if (13..=19).contains(&digits.len())
+            && luhn_valid(&digits)
+            && has_card_prefix(&digits)
+            && !found.contains(&digits)
+        {
+            found.push(digits);
+        }
+    }
+    found
+}
+
+pub fn luhn_valid(digits: &str) -> bool {
+    let mut sum = 0u32;
+    for (i, c) in digits.chars().rev().enumerate() {
+        let Some(mut d) = c.to_digit(10) else {
+            return false;
+        };
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    !digits.is_empty() && sum % 10 == 0
+}
+
+/// Issuer prefixes of the major networks (Visa, Mastercard, Amex, Discover, JCB, Diners,
+/// UnionPay, Maestro), so that IBAN digits or order numbers are not reported as cards.
+fn has_card_prefix(d: &str) -> bool {
+    let p2: u32 = d.get(..2).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let p4: u32 = d.get(..4).and_then(|s| s.parse().ok()).unwrap_or(0);
+    d.starts_with('4')
+        || (51..=55).contains(&p2)
+        || (2221..=2720).contains(&p4)
+        || p2 == 34
+        || p2 == 37
+        || d.starts_with("6011")
+        || p2 == 65
+        || (3528..=3589).contains(&p4)
+        || p2 == 36
+        || (300..=305).contains(&(p4 / 10))
+        || p2 == 62
+        || p2 == 50
+        || (56..=69).contains(&p2)
+}
+
+fn transactions(table: &Table) -> Vec<Transaction> {
+    let amount_col = table.column(&["amount", "amount_usd", "value", "betrag", "montant", "importe"]);
+    let Some(amount_col) = amount_col else {
+        return Vec::new();
+    };
+    let date_col = table.column(&["date", "transaction_date", "value_date", "datum", "fecha"]);
+    let party_col = table.column(&[
+        "customer",
+        "customer_name",
+        "name",
+        "originator",
+        "payer",
+        "account_holder",
+    ]);
+    let currency_col = table.column(&["currency", "ccy", "währung", "devise"]);
+    let kind_col = table.column(&["type", "transaction_type", "method", "channel"]);
+    let cell = |row: &Vec<String>, col: Option<usize>| -> String {
+        col.and_then(|c| row.get(c)).cloned().unwrap_or_default()
+    };
+    table
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| {
+            let amount = parse_amount(row.get(amount_col)?)?;
+            Some(Transaction {
+                row: i + 1,
+                date: parse_date(&cell(row, date_col)),
+                party: cell(row, party_col),
+                amount,
+                currency: {
+                    let c = cell(row, currency_col).to_uppercase();
+                    if c.is_empty() {
+                        "USD".to_string()
+                    } else {
+                        c
+                    }
+                },
+                kind: cell(row, kind_col),
+            })
+        })
+        .collect()
+}
+
+/// `12,500.00`, `12.500,00`, `12 500`, `$12,500` -> 12500.0.
+pub fn parse_amount(raw: &str) -> Option<f64> {
+    let s: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',' || *c == '-')
+        .collect();
+    if !s.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let last_dot = s.rfind('.');
+    let last_comma = s.rfind(',');
+    let normalised = match (last_dot, last_comma) {
+        (Some(d), Some(c)) if c > d => s.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => s.replace(',', ""),
+        (None, Some(c)) if s.len() - c - 1 == 3 => s.replace(',', ""),
+        (None, Some(_)) => s.replace(',', "."),
+        _ => s,
+    };
+    normalised.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// ISO dates, day-first numeric dates (the European and ICAO convention) and dates with an
+/// English month name.
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+        return Some(d);
+    }
+    for fmt in ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Some(d);
+        }
+    }
+    let words: Vec<String> = s
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    let month_of = |w: &str| MONTHS.iter().position(|m| w.starts_with(m)).map(|i| i as u32 + 1);
+    match words.as_slice() {
+        [d, m, y] if d.chars().all(|c| c.is_ascii_digit()) => {
+            NaiveDate::from_ymd_opt(y.parse().ok()?, month_of(m)?, d.parse().ok()?)
+        }
+        [m, d, y] => NaiveDate::from_ymd_opt(y.parse().ok()?, month_of(m)?, d.parse().ok()?),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_both_conventions() {
+        assert_eq!(parse_amount("12,500.00"), Some(12500.0));
+        assert_eq!(parse_amount("12.500,00"), Some(12500.0));
+        assert_eq!(parse_amount("$9,900"), Some(9900.0));
+        assert_eq!(parse_amount("9,5"), Some(9.5));
+        assert_eq!(parse_amount("n/a"), None);
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(1972, 10, 12);
+        assert_eq!(parse_date("12 Oct 1972"), d);
+        assert_eq!(parse_date("1972-10-12"), d);
+        assert_eq!(parse_date("12.10.1972"), d);
+        assert_eq!(parse_date("October 12, 1972"), d);
+        assert_eq!(parse_date("31/02/1972"), None);
+    }
+
+    #[test]
+    fn luhn_cards_only_with_card_prefix() {
+        assert_eq!(
+            card_numbers("card 4111 1111 1111 1111 and order 1234567812345670"),
+            vec!["4111111111111111".to_string()]
+        );
+        assert!(!luhn_valid("4111111111111112"));
+    }
+}

@@ -1,0 +1,21 @@
+//! The pure domain of the compliance workflow: document intake, classification, field
+//! extraction, compliance checks, the decision and the audit record, plus the ports that
+//! adapters implement. No AWS SDK and no async runtime here.
+
+pub mod audit;
+pub mod checks;
+pub mod classify;
+pub mod error;
+pub mod extract;
+pub mod intake;
+pub mod mask;
+pub mod mrz;
+pub mod pipeline;
+pub mod ports;
+pub mod rules;
+pub mod screening;
+pub mod service;
+
+pub use audit::{Alert, AuditRecord, Decision, SourceRef};
+pub use error::CoreError;
+pub use pipeline::Pipeline;
