@@ -1,1 +1,316 @@
+//! AWS adapters for the compliance ports: S3 as the document source, DynamoDB as the audit
+//! store, SNS as the alert sink.
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_s3::operation::get_object::GetObjectError;
+use aws_sdk_sns::types::MessageAttributeValue;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_s3::error::SdkError;
+use chrono::{DateTime, Utc};
+use compliance_core::audit::{Alert, AuditRecord, SourceRef};
+use compliance_core::intake::Unreadable;
+use compliance_core::ports::{
+    AlertSink, AuditStore, DocumentSource, Fetched, PortError, PutOutcome,
+};
+
+pub use aws_sdk_dynamodb::Client as DynamoClient;
+pub use aws_sdk_s3::Client as S3Client;
+pub use aws_sdk_sns::Client as SnsClient;
+
+/// An S3 client; with a custom endpoint (an emulator or an S3-compatible store) it uses
+/// path-style addressing, which such endpoints expect.
+pub fn s3_client(config: &aws_config::SdkConfig) -> S3Client {
+    let custom_endpoint = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || config.endpoint_url().is_some();
+    let s3_config = aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(custom_endpoint)
+        .build();
+    S3Client::from_conf(s3_config)
+}
+
+/// Sort key of the original audit record. Later entries for the same document (reviewer
+/// decisions) get their own sort keys, so the original is never overwritten.
+pub const RECORD_SK: &str = "RECORD";
+
+pub fn document_pk(document_id: &str) -> String {
+    format!("DOC#{document_id}")
+}
+
+/// Maps an SDK error to a port error, deciding whether a retry can help: throttling,
+/// timeouts, network failures and 5xx are transient; other client errors are not.
+fn port_error<E, R>(operation: &'static str, err: &SdkError<E, R>) -> PortError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            PortError::transient(operation, format!("{}", DisplayErr(err)))
+        }
+        SdkError::ServiceError(ctx) => {
+            let code = ctx.err().code().unwrap_or("Unknown");
+            let message = format!("{code}: {}", ctx.err().message().unwrap_or(""));
+            let throttled = code.contains("Throttl")
+                || code == "ProvisionedThroughputExceededException"
+                || code == "RequestLimitExceeded"
+                || code == "SlowDown"
+                || code == "InternalError"
+                || code == "InternalFailure"
+                || code == "ServiceUnavailable";
+            if throttled {
+                PortError::transient(operation, message)
+            } else {
+                PortError::permanent(operation, message)
+            }
+        }
+        _ => PortError::permanent(operation, format!("{}", DisplayErr(err))),
+    }
+}
+
+/// The SDK's error Display is terse; include the source chain without any request payload.
+struct DisplayErr<'a>(&'a dyn std::error::Error);
+
+impl std::fmt::Display for DisplayErr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}
+
+/// Reads uploaded documents from S3, never more than `max_bytes` of them.
+#[derive(Clone)]
+pub struct S3DocumentSource {
+    client: aws_sdk_s3::Client,
+    max_bytes: u64,
+}
+
+impl S3DocumentSource {
+    pub fn new(client: aws_sdk_s3::Client, max_bytes: u64) -> Self {
+        Self { client, max_bytes }
+    }
+}
+
+impl DocumentSource for S3DocumentSource {
+    async fn fetch(&self, source: &SourceRef) -> Result<Fetched, PortError> {
+        let (Some(bucket), Some(key)) = (&source.bucket, &source.key) else {
+            return Ok(Fetched::Unreadable(Unreadable::NotFetched {
+                detail: "the event names no bucket or key".into(),
+            }));
+        };
+        if let Some(size) = source.size.filter(|s| *s > self.max_bytes) {
+            return Ok(Fetched::Unreadable(Unreadable::TooLarge {
+                size,
+                limit: self.max_bytes,
+            }));
+        }
+        let mut request = self.client.get_object().bucket(bucket).key(key);
+        if let Some(version) = &source.version_id {
+            request = request.version_id(version);
+        }
+        let output = match request.send().await {
+            Ok(output) => output,
+            Err(err) => return fetch_failure(&err),
+        };
+        let length = output.content_length().unwrap_or(0).max(0) as u64;
+        if length > self.max_bytes {
+            return Ok(Fetched::Unreadable(Unreadable::TooLarge {
+                size: length,
+                limit: self.max_bytes,
+            }));
+        }
+        let mut body = output.body;
+        let mut bytes = Vec::with_capacity(length as usize);
+        loop {
+            match body.try_next().await {
+                Ok(Some(chunk)) => {
+                    if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
+                        return Ok(Fetched::Unreadable(Unreadable::TooLarge {
+                            size: (bytes.len() + chunk.len()) as u64,
+                            limit: self.max_bytes,
+                        }));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(PortError::transient(
+                        "s3:GetObject body",
+                        DisplayErr(&e).to_string(),
+                    ))
+                }
+            }
+        }
+        Ok(Fetched::Bytes(bytes))
+    }
+}
+
+/// An object that is gone or forbidden will not come back on retry: record it as unreadable
+/// so the upload is not silently dropped. Anything else is retried.
+fn fetch_failure<R: std::fmt::Debug>(
+    err: &SdkError<GetObjectError, R>,
+) -> Result<Fetched, PortError> {
+    if let SdkError::ServiceError(ctx) = err {
+        let code = ctx.err().code().unwrap_or("");
+        let detail = match (ctx.err(), code) {
+            (GetObjectError::NoSuchKey(_), _) | (_, "NoSuchKey" | "NoSuchVersion" | "NotFound") => {
+                Some("the object no longer exists (deleted before it was read)")
+            }
+            (_, "AccessDenied") => Some("access to the object was denied"),
+            (_, "InvalidObjectState") => Some("the object is archived and cannot be read"),
+            _ => None,
+        };
+        if let Some(detail) = detail {
+            return Ok(Fetched::Unreadable(Unreadable::NotFetched {
+                detail: detail.into(),
+            }));
+        }
+    }
+    Err(port_error("s3:GetObject", err))
+}
+
+/// Stores audit records in DynamoDB: one item per document version, written once.
+#[derive(Clone)]
+pub struct DynamoAuditStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl DynamoAuditStore {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub async fn get(&self, document_id: &str) -> Result<Option<AuditRecord>, PortError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(document_pk(document_id)))
+            .key("sk", AttributeValue::S(RECORD_SK.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| port_error("dynamodb:GetItem", &e))?;
+        match output.item {
+            Some(item) => serde_dynamo::from_item(item).map(Some).map_err(|e| {
+                PortError::permanent("dynamodb:GetItem", format!("stored record unreadable: {e}"))
+            }),
+            None => Ok(None),
+        }
+    }
+}
+
+impl AuditStore for DynamoAuditStore {
+    async fn put_new(&self, record: &AuditRecord) -> Result<PutOutcome, PortError> {
+        let mut item: std::collections::HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(record).map_err(|e| {
+                PortError::permanent("dynamodb:PutItem", format!("cannot encode record: {e}"))
+            })?;
+        item.insert("pk".into(), AttributeValue::S(document_pk(&record.document_id)));
+        item.insert("sk".into(), AttributeValue::S(RECORD_SK.into()));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(PutOutcome::Created),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                match self.get(&record.document_id).await? {
+                    Some(existing) => Ok(PutOutcome::AlreadyRecorded(Box::new(existing))),
+                    None => Err(PortError::transient(
+                        "dynamodb:PutItem",
+                        "record reported as existing but not found",
+                    )),
+                }
+            }
+            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
+        }
+    }
+
+    async fn mark_alert_sent(
+        &self,
+        document_id: &str,
+        sent_at: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(document_pk(document_id)))
+            .key("sk", AttributeValue::S(RECORD_SK.into()))
+            .update_expression("SET #alert.#status = :sent, #alert.sent_at = :at")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#alert", "alert")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":sent", AttributeValue::S("sent".into()))
+            .expression_attribute_values(":at", AttributeValue::S(sent_at.to_rfc3339()))
+            .send()
+            .await
+            .map_err(|e| port_error("dynamodb:UpdateItem", &e))?;
+        Ok(())
+    }
+}
+
+/// Publishes alerts to an SNS topic, with attributes for subscription filter policies.
+#[derive(Clone)]
+pub struct SnsAlertSink {
+    client: aws_sdk_sns::Client,
+    topic_arn: String,
+}
+
+impl SnsAlertSink {
+    pub fn new(client: aws_sdk_sns::Client, topic_arn: impl Into<String>) -> Self {
+        Self {
+            client,
+            topic_arn: topic_arn.into(),
+        }
+    }
+}
+
+fn string_attribute(value: &str) -> Result<MessageAttributeValue, PortError> {
+    MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(value)
+        .build()
+        .map_err(|e| PortError::permanent("sns:Publish", e.to_string()))
+}
+
+impl AlertSink for SnsAlertSink {
+    async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
+        let message = serde_json::to_string(alert)
+            .map_err(|e| PortError::permanent("sns:Publish", e.to_string()))?;
+        self.client
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .subject(format!(
+                "Compliance: {} ({})",
+                alert.decision.as_str(),
+                alert.doc_type.as_str()
+            ))
+            .message(message)
+            .message_attributes("decision", string_attribute(alert.decision.as_str())?)
+            .message_attributes("severity", string_attribute(alert.severity.as_str())?)
+            .message_attributes("doc_type", string_attribute(alert.doc_type.as_str())?)
+            .message_attributes("alert_id", string_attribute(&alert.alert_id)?)
+            .send()
+            .await
+            .map_err(|e| port_error("sns:Publish", &e))?;
+        Ok(())
+    }
+}

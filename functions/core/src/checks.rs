@@ -220,12 +220,16 @@ fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     Finding::new(
         Status::Fail,
         format!(
-            "possible sanctions match: {} matches {} entry {} ({}) with score {:.2}",
+            "possible sanctions match: {} matches {} entry {} with score {:.2}{}",
             mask::name(&best.0),
             best.1.list,
             best.1.uid,
-            best.1.listed_name,
-            best.1.score
+            best.1.score,
+            match best.1.birth_date_agrees {
+                Some(true) => ", date of birth agrees",
+                Some(false) => ", date of birth differs",
+                None => "",
+            }
         ),
     )
     .with_evidence(serde_json::Value::Array(evidence))
@@ -246,11 +250,12 @@ fn cash_threshold(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
         .filter(|t| t.amount > threshold)
         .map(|t| t.row)
         .collect();
-    // Multiple cash transactions by or for one person on one business day count as one
-    // (31 CFR 1010.313).
-    let mut per_day: BTreeMap<(String, Option<NaiveDate>), (f64, Vec<usize>)> = BTreeMap::new();
+    // Multiple cash transactions by or for one person on one business day count as one, cash
+    // in and cash out each on its own (31 CFR 1010.313).
+    let mut per_day: BTreeMap<(String, Option<NaiveDate>, bool), (f64, Vec<usize>)> =
+        BTreeMap::new();
     for t in &cash {
-        let key = (t.party.to_lowercase(), t.date);
+        let key = (t.party.to_lowercase(), t.date, t.is_cash_out());
         let slot = per_day.entry(key).or_default();
         slot.0 += t.amount;
         slot.1.push(t.row);

@@ -27,6 +27,12 @@ impl Transaction {
         let k = self.kind.to_lowercase();
         k.contains("cash") || k.contains("espèces") || k.contains("bargeld") || k.contains("efectivo")
     }
+
+    /// Withdrawals and other cash paid out, as opposed to deposits (cash in).
+    pub fn is_cash_out(&self) -> bool {
+        let k = self.kind.to_lowercase();
+        k.contains("withdraw") || k.contains("cash out") || k.contains("retrait") || k.contains("auszahlung")
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -366,6 +366,7 @@ fn extract_pdf(
         });
     }
     let mut text = String::new();
+    let mut undecodable_pages = 0;
     for page in pages.keys() {
         if started.elapsed() > limits.time_budget {
             return Err(Unreadable::Timeout {
@@ -373,15 +374,23 @@ fn extract_pdf(
             });
         }
         // A page whose content cannot be decoded is skipped; the rest still counts.
-        if let Ok(page_text) = document.extract_text_with_limit(&[*page], limits.max_decompressed_bytes) {
-            text.push_str(&page_text);
-            text.push('\n');
+        match document.extract_text_with_limit(&[*page], limits.max_decompressed_bytes) {
+            Ok(page_text) => {
+                text.push_str(&page_text);
+                text.push('\n');
+            }
+            Err(_) => undecodable_pages += 1,
         }
         if text.len() > limits.max_text_chars {
             break;
         }
     }
     let meaningful = text.chars().filter(|c| c.is_alphanumeric()).count();
+    if meaningful < 16 && undecodable_pages > 0 {
+        return Err(Unreadable::CorruptPdf {
+            detail: format!("content of {undecodable_pages} page(s) could not be decoded"),
+        });
+    }
     if meaningful < 16 {
         return Err(Unreadable::NoTextLayer);
     }

@@ -1,1 +1,330 @@
+//! Local adapters: documents from disk, audit records in an embedded SQLite database, alerts
+//! on the terminal. They let the whole pipeline run with no AWS account and no server.
 
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use compliance_core::audit::{Alert, AuditRecord, SourceRef};
+use compliance_core::intake::Unreadable;
+use compliance_core::ports::{
+    AlertSink, AuditStore, DocumentSource, Fetched, PortError, PutOutcome,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("audit store {path}: {source}")]
+    Store {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no home directory to place the audit store in; pass --store PATH")]
+    NoHome,
+}
+
+/// Reads documents from the local file system, never more than `max_bytes` of one.
+pub struct FileSource {
+    pub max_bytes: u64,
+}
+
+impl DocumentSource for FileSource {
+    async fn fetch(&self, source: &SourceRef) -> Result<Fetched, PortError> {
+        Ok(read_file(Path::new(&source.uri), self.max_bytes))
+    }
+}
+
+fn read_file(path: &Path, max_bytes: u64) -> Fetched {
+    let not_fetched = |e: std::io::Error| {
+        Fetched::Unreadable(Unreadable::NotFetched {
+            detail: e.kind().to_string(),
+        })
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return not_fetched(e),
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > max_bytes {
+        return Fetched::Unreadable(Unreadable::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
+    // `take` bounds the read even if the file grows while it is read.
+    let mut bytes = Vec::with_capacity(size as usize);
+    match file.take(max_bytes + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > max_bytes => Fetched::Unreadable(Unreadable::TooLarge {
+            size: bytes.len() as u64,
+            limit: max_bytes,
+        }),
+        Ok(_) => Fetched::Bytes(bytes),
+        Err(e) => not_fetched(e),
+    }
+}
+
+/// Expands files and folders (recursively, sorted, hidden files skipped) into document paths.
+pub fn expand_paths(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut stack = vec![input.clone()];
+            let mut found = Vec::new();
+            while let Some(dir) = stack.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                    if hidden {
+                        continue;
+                    }
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else {
+                        found.push(path);
+                    }
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            // A missing file is still passed on: it gets an `unreadable` record, not silence.
+            out.push(input.clone());
+        }
+    }
+    out
+}
+
+/// The default location of the local audit store: the platform's data directory
+/// (`~/.local/share/compliance/audit.sqlite3` on Linux), or `COMPLIANCE_STORE`.
+pub fn default_store_path() -> Result<PathBuf, LocalError> {
+    if let Some(p) = std::env::var_os("COMPLIANCE_STORE") {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "compliance").ok_or(LocalError::NoHome)?;
+    Ok(dirs.data_dir().join("audit.sqlite3"))
+}
+
+/// An append-only audit log in SQLite. Every scan appends a record; the original JSON is kept
+/// whole and the columns beside it make it queryable with the `sqlite3` shell.
+pub struct SqliteAuditStore {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS audit_records (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id   TEXT NOT NULL,
+    document      TEXT NOT NULL,
+    sha256        TEXT,
+    doc_type      TEXT NOT NULL,
+    decision      TEXT NOT NULL,
+    processed_at  TEXT NOT NULL,
+    rules_version TEXT NOT NULL,
+    alert_status  TEXT NOT NULL,
+    record        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_records_document ON audit_records(document_id);
+CREATE INDEX IF NOT EXISTS audit_records_decision ON audit_records(decision, processed_at);
+-- The log is append-only: the only change allowed is marking an alert as sent.
+CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
+BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
+";
+
+impl SqliteAuditStore {
+    pub fn open(path: &Path) -> Result<Self, LocalError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| LocalError::Io {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let store_err = |source| LocalError::Store {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(store_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(store_err)?;
+        conn.execute_batch(SCHEMA).map_err(store_err)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn with_conn<T>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, PortError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| PortError::permanent(operation, "store lock poisoned"))?;
+        f(&conn).map_err(|e| PortError::transient(operation, e.to_string()))
+    }
+
+    /// The most recent records, newest first.
+    pub fn recent(&self, limit: usize) -> Result<Vec<AuditRecord>, PortError> {
+        let rows: Vec<String> = self.with_conn("sqlite:select", |c| {
+            let mut stmt = c.prepare("SELECT record FROM audit_records ORDER BY seq DESC LIMIT ?1")?;
+            let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })?;
+        rows.iter()
+            .map(|json| {
+                serde_json::from_str(json)
+                    .map_err(|e| PortError::permanent("sqlite:select", e.to_string()))
+            })
+            .collect()
+    }
+
+    pub fn count(&self) -> Result<u64, PortError> {
+        self.with_conn("sqlite:count", |c| {
+            c.query_row("SELECT COUNT(*) FROM audit_records", [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+        })
+    }
+}
+
+impl AuditStore for SqliteAuditStore {
+    async fn put_new(&self, record: &AuditRecord) -> Result<PutOutcome, PortError> {
+        let json = serde_json::to_string(record)
+            .map_err(|e| PortError::permanent("sqlite:insert", e.to_string()))?;
+        self.with_conn("sqlite:insert", |c| {
+            c.execute(
+                "INSERT INTO audit_records (document_id, document, sha256, doc_type, decision, processed_at, rules_version, alert_status, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    record.document_id,
+                    record.document,
+                    record.sha256,
+                    record.doc_type.as_str(),
+                    record.decision.as_str(),
+                    record.processed_at.to_rfc3339(),
+                    record.rules_version,
+                    alert_status_str(record),
+                    json,
+                ],
+            )
+        })?;
+        // Locally every scan is its own entry in the log: rescanning after a rules change must
+        // show the new judgement, and the history of earlier ones stays.
+        Ok(PutOutcome::Created)
+    }
+
+    async fn mark_alert_sent(
+        &self,
+        document_id: &str,
+        sent_at: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        let latest: Option<(i64, String)> = self.with_conn("sqlite:select", |c| {
+            c.query_row(
+                "SELECT seq, record FROM audit_records WHERE document_id = ?1 ORDER BY seq DESC LIMIT 1",
+                [document_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })?;
+        let Some((seq, json)) = latest else {
+            return Err(PortError::permanent("sqlite:update", "no such record"));
+        };
+        let mut record: AuditRecord = serde_json::from_str(&json)
+            .map_err(|e| PortError::permanent("sqlite:update", e.to_string()))?;
+        record.alert.status = compliance_core::audit::AlertStatus::Sent;
+        record.alert.sent_at = Some(sent_at);
+        let json = serde_json::to_string(&record)
+            .map_err(|e| PortError::permanent("sqlite:update", e.to_string()))?;
+        self.with_conn("sqlite:update", |c| {
+            c.execute(
+                "UPDATE audit_records SET alert_status = 'sent', record = ?1 WHERE seq = ?2",
+                params![json, seq],
+            )
+        })?;
+        Ok(())
+    }
+}
+
+fn alert_status_str(record: &AuditRecord) -> &'static str {
+    match record.alert.status {
+        compliance_core::audit::AlertStatus::NotRequired => "not_required",
+        compliance_core::audit::AlertStatus::Pending => "pending",
+        compliance_core::audit::AlertStatus::Sent => "sent",
+    }
+}
+
+/// Alerts printed to standard error, so that standard output stays the requested data.
+pub struct TerminalAlertSink {
+    pub enabled: bool,
+}
+
+impl AlertSink for TerminalAlertSink {
+    async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
+        if self.enabled {
+            let checks: Vec<&str> = alert.failed_checks.iter().map(|c| c.id.as_str()).collect();
+            eprintln!(
+                "ALERT [{}] {} {} ({}): {}",
+                alert.severity.as_str(),
+                alert.decision.as_str(),
+                alert.document,
+                alert.doc_type.as_str(),
+                if checks.is_empty() {
+                    alert.reasons.join("; ")
+                } else {
+                    checks.join(", ")
+                }
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use compliance_core::ports::AuditStore;
+    use compliance_core::Pipeline;
+
+    #[test]
+    fn store_appends_and_marks_alert_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteAuditStore::open(&dir.path().join("a/audit.sqlite3")).unwrap();
+        let pipeline = Pipeline::with_defaults().unwrap();
+        let record = pipeline.evaluate(SourceRef::file("x.txt", None), Ok(b"".as_slice()), Utc::now());
+        futures_executor::block_on(async {
+            store.put_new(&record).await.unwrap();
+            store.mark_alert_sent(&record.document_id, Utc::now()).await.unwrap();
+        });
+        let stored = store.recent(10).unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].alert.status, compliance_core::audit::AlertStatus::Sent);
+        let deleted = store
+            .conn
+            .lock()
+            .unwrap()
+            .execute("DELETE FROM audit_records", []);
+        assert!(deleted.is_err(), "the audit log must refuse deletes");
+    }
+
+    #[test]
+    fn missing_file_is_unreadable_not_an_error() {
+        let fetched = read_file(Path::new("/nonexistent/file.pdf"), 100);
+        assert!(matches!(fetched, Fetched::Unreadable(Unreadable::NotFetched { .. })));
+    }
+}

@@ -1,1 +1,332 @@
+//! The processor Lambda: S3 `ObjectCreated` events, delivered directly, through SQS or through
+//! EventBridge, become audit records in DynamoDB and alerts on SNS.
 
+use std::path::PathBuf;
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::s3::S3Event;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
+use compliance_core::intake::IntakeLimits;
+use compliance_core::ports::{PortError, Retry};
+use compliance_core::rules::RuleSet;
+use compliance_core::screening::SanctionsList;
+use compliance_core::service::process_document;
+use compliance_core::{Pipeline, SourceRef};
+use lambda_runtime::Diagnostic;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessorError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Core(#[from] compliance_core::CoreError),
+    #[error("unrecognised event: {0}")]
+    UnrecognisedEvent(String),
+    #[error("{failed} of {total} documents failed: {first}")]
+    Documents {
+        failed: usize,
+        total: usize,
+        first: PortError,
+    },
+}
+
+impl ProcessorError {
+    /// Whether the platform retrying the same event can help.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ProcessorError::Documents { first, .. } => first.retry == Retry::Transient,
+            _ => false,
+        }
+    }
+}
+
+impl From<ProcessorError> for Diagnostic {
+    fn from(err: ProcessorError) -> Self {
+        let error_type = if err.retryable() {
+            "Transient"
+        } else {
+            "Permanent"
+        };
+        Diagnostic {
+            error_type: error_type.into(),
+            error_message: err.to_string(),
+        }
+    }
+}
+
+/// Configuration read once at cold start from the environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub audit_table: String,
+    pub alert_topic_arn: String,
+    pub max_object_bytes: u64,
+    /// Only keys under this prefix are processed (the template scopes the trigger to it too).
+    pub incoming_prefix: Option<String>,
+    pub rules_path: Option<PathBuf>,
+    pub lists_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ProcessorError> {
+        let required = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| ProcessorError::Config(format!("{name} is not set")))
+        };
+        let optional = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let max_object_bytes = match optional("MAX_OBJECT_BYTES") {
+            Some(v) => v.parse().map_err(|_| {
+                ProcessorError::Config(format!("MAX_OBJECT_BYTES is not a number: {v}"))
+            })?,
+            None => IntakeLimits::default().max_bytes,
+        };
+        Ok(Self {
+            audit_table: required("AUDIT_TABLE")?,
+            alert_topic_arn: required("ALERT_TOPIC_ARN")?,
+            max_object_bytes,
+            incoming_prefix: optional("INCOMING_PREFIX"),
+            rules_path: optional("RULES_PATH").map(PathBuf::from),
+            lists_dir: optional("LISTS_DIR").map(PathBuf::from),
+        })
+    }
+}
+
+pub struct Processor {
+    pipeline: Pipeline,
+    source: S3DocumentSource,
+    store: DynamoAuditStore,
+    sink: SnsAlertSink,
+    incoming_prefix: Option<String>,
+}
+
+/// The S3 part of an EventBridge "Object Created" event (the events crate types the envelope
+/// only). EventBridge delivers the key as stored, not URL-encoded.
+#[derive(Debug, Serialize, Deserialize)]
+struct S3EventBridgeDetail {
+    bucket: EventBridgeBucket,
+    object: EventBridgeObject,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct EventBridgeBucket {
+    name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct EventBridgeObject {
+    key: String,
+    size: Option<u64>,
+    etag: Option<String>,
+    #[serde(rename = "version-id")]
+    version_id: Option<String>,
+}
+
+/// S3 notification keys are form-URL-encoded: `+` is a space, then percent-escapes are UTF-8.
+pub fn decode_s3_key(raw: &str) -> String {
+    let spaced = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+impl Processor {
+    /// Builds the processor: loads and validates rules and lists. Any problem here fails the
+    /// cold start loudly rather than running with half a configuration.
+    pub fn new(config: &Config, aws: &aws_config::SdkConfig) -> Result<Self, ProcessorError> {
+        let rules = match &config.rules_path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ProcessorError::Config(format!("rules file {}: {e}", path.display()))
+                })?;
+                RuleSet::parse(&text, &path.display().to_string())?
+            }
+            None => RuleSet::default_rules()?,
+        };
+        let lists = match &config.lists_dir {
+            Some(dir) => vec![SanctionsList::from_ofac_dir(dir)?],
+            None => vec![SanctionsList::bundled_sample()?],
+        };
+        let limits = IntakeLimits {
+            max_bytes: config.max_object_bytes,
+            ..IntakeLimits::default()
+        };
+        Ok(Self {
+            pipeline: Pipeline::new(rules, lists, limits),
+            source: S3DocumentSource::new(compliance_aws::s3_client(aws), config.max_object_bytes),
+            store: DynamoAuditStore::new(
+                compliance_aws::DynamoClient::new(aws),
+                config.audit_table.clone(),
+            ),
+            sink: SnsAlertSink::new(
+                compliance_aws::SnsClient::new(aws),
+                config.alert_topic_arn.clone(),
+            ),
+            incoming_prefix: config.incoming_prefix.clone(),
+        })
+    }
+
+    /// Handles any of the supported event shapes. S3 and EventBridge events fail as a whole
+    /// when a document fails (the platform retries; records are idempotent); SQS batches report
+    /// failures per message.
+    pub async fn handle_event(&self, event: Value) -> Result<Value, ProcessorError> {
+        if event.get("detail-type").is_some() {
+            let event: EventBridgeEvent<S3EventBridgeDetail> = serde_json::from_value(event)
+                .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))?;
+            let object = &event.detail.object;
+            let location = SourceRef::s3(
+                &event.detail.bucket.name,
+                &object.key,
+                object.version_id.clone(),
+                object.etag.clone(),
+                object.size,
+            );
+            return self.process_all(vec![location]).await;
+        }
+        let source = event
+            .pointer("/Records/0/eventSource")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        match source.as_deref() {
+            Some("aws:s3") => {
+                let event: S3Event = serde_json::from_value(event)
+                    .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))?;
+                self.process_all(s3_locations(&event)).await
+            }
+            Some("aws:sqs") => {
+                let event: SqsEvent = serde_json::from_value(event)
+                    .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))?;
+                let response = self.handle_sqs(event).await;
+                serde_json::to_value(response)
+                    .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))
+            }
+            _ if is_s3_test_event(&event) => Ok(json!({ "skipped": "s3:TestEvent" })),
+            _ => Err(ProcessorError::UnrecognisedEvent(
+                "expected an S3, SQS or EventBridge event".into(),
+            )),
+        }
+    }
+
+    async fn handle_sqs(&self, event: SqsEvent) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        for message in event.records {
+            let id = message.message_id.clone().unwrap_or_default();
+            let outcome = match message.body.as_deref().map(serde_json::from_str::<Value>) {
+                Some(Ok(body)) => {
+                    // S3 -> SNS -> SQS wraps the S3 event once more in an SNS envelope.
+                    let body = match body.get("Message").and_then(Value::as_str) {
+                        Some(inner) if body.get("Type").is_some() => {
+                            serde_json::from_str(inner).unwrap_or(body)
+                        }
+                        _ => body,
+                    };
+                    Box::pin(self.handle_event(body)).await.map(|_| ())
+                }
+                Some(Err(e)) => Err(ProcessorError::UnrecognisedEvent(format!(
+                    "message body is not JSON: {e}"
+                ))),
+                None => Err(ProcessorError::UnrecognisedEvent("empty message body".into())),
+            };
+            if let Err(err) = outcome {
+                tracing::error!(message_id = %id, error = %err, "message failed; SQS will redeliver it");
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = id;
+                response.batch_item_failures.push(failure);
+            }
+        }
+        response
+    }
+
+    async fn process_all(&self, locations: Vec<SourceRef>) -> Result<Value, ProcessorError> {
+        let total = locations.len();
+        let mut results = Vec::new();
+        let mut failures: Vec<PortError> = Vec::new();
+        for location in locations {
+            if let (Some(prefix), Some(key)) = (&self.incoming_prefix, &location.key) {
+                if !key.starts_with(prefix.as_str()) {
+                    tracing::warn!(prefix = %prefix, "object outside the incoming prefix skipped");
+                    results.push(json!({ "skipped": "outside incoming prefix" }));
+                    continue;
+                }
+            }
+            match process_document(&self.pipeline, &self.source, &self.store, &self.sink, location)
+                .await
+            {
+                Ok(outcome) => {
+                    let r = &outcome.record;
+                    tracing::info!(
+                        document_id = %r.document_id,
+                        doc_type = %r.doc_type,
+                        decision = %r.decision,
+                        newly_recorded = outcome.newly_recorded,
+                        alert_published = outcome.alert_published,
+                        "document processed"
+                    );
+                    results.push(json!({
+                        "document_id": r.document_id,
+                        "decision": r.decision,
+                        "newly_recorded": outcome.newly_recorded,
+                        "alert_published": outcome.alert_published,
+                    }));
+                }
+                Err(err) => {
+                    tracing::error!(operation = err.operation, retryable = (err.retry == Retry::Transient), error = %err.message, "document failed");
+                    failures.push(err);
+                }
+            }
+        }
+        if let Some(first) = failures.first() {
+            return Err(ProcessorError::Documents {
+                failed: failures.len(),
+                total,
+                first: first.clone(),
+            });
+        }
+        Ok(json!({ "documents": results }))
+    }
+}
+
+fn s3_locations(event: &S3Event) -> Vec<SourceRef> {
+    event
+        .records
+        .iter()
+        .filter(|r| {
+            r.event_name
+                .as_deref()
+                .is_none_or(|n| n.starts_with("ObjectCreated"))
+        })
+        .filter_map(|r| {
+            let bucket = r.s3.bucket.name.as_deref()?;
+            let key = decode_s3_key(r.s3.object.key.as_deref()?);
+            Some(SourceRef::s3(
+                bucket,
+                &key,
+                r.s3.object.version_id.clone().filter(|v| !v.is_empty()),
+                r.s3.object.e_tag.clone().filter(|v| !v.is_empty()),
+                r.s3.object.size.and_then(|s| u64::try_from(s).ok()),
+            ))
+        })
+        .collect()
+}
+
+/// S3 sends `{"Event": "s3:TestEvent", ...}` once when a notification is configured.
+fn is_s3_test_event(event: &Value) -> bool {
+    event.get("Event").and_then(Value::as_str) == Some("s3:TestEvent")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_form_decoded() {
+        assert_eq!(
+            decode_s3_key("inbox/Q3+report%2Bfinal+%281%29.pdf"),
+            "inbox/Q3 report+final (1).pdf"
+        );
+        assert_eq!(decode_s3_key("incoming/r%C3%A9sum%C3%A9.txt"), "incoming/résumé.txt");
+    }
+}

@@ -1,1 +1,21 @@
-fn main() {}
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use processor::{Config, Processor};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_current_span(false)
+        .without_time()
+        .init();
+    let config = Config::from_env()?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let processor = Processor::new(&config, &aws)?;
+    let processor = &processor;
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        processor.handle_event(event.payload).await
+    }))
+    .await
+}
