@@ -156,6 +156,9 @@ const KEYWORDS: &[(DocType, &[(&str, f64)])] = &[
             ("rechnung", 1.5),
             ("factura", 1.5),
             ("factuur", 1.5),
+            ("factuurnummer", 1.5),
+            ("faktura", 1.5),
+            ("rechnungsnummer", 1.5),
             ("amount due", 1.0),
             ("total due", 1.0),
             ("bill to", 0.5),
@@ -280,9 +283,9 @@ pub fn classify(doc: &DocumentText, mrz: Option<&Mrz>) -> Classification {
         };
     }
     // Strength of evidence times its margin over the next type; both in 0..1.
-    let strength = 1.0 - (-best / 3.0).exp();
+    let strength = 1.0 - (-best / 1.5).exp();
     let margin = (best - runner_up) / best;
-    let confidence = (strength * (0.5 + 0.5 * margin)).clamp(0.0, 0.99);
+    let confidence = (strength * (0.6 + 0.4 * margin)).clamp(0.0, 0.99);
     Classification {
         doc_type: best_type,
         confidence: (confidence * 100.0).round() / 100.0,

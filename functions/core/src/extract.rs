@@ -144,7 +144,7 @@ regex!(
     DOCNUM_LABEL,
     r"(?im)^\s*(?:passport (?:no|number)|document (?:no|number)|id (?:no|number))\.?\s*[:：]\s*([A-Z0-9<\- ]{5,20})\s*$"
 );
-regex!(CARD_CANDIDATE, r"\b(?:\d[ -]?){12,18}\d\b");
+regex!(CARD_CANDIDATE, r"\b\d+(?:[ -]\d+)*\b");
 regex!(
     PURPOSE_LABEL,
     r"(?im)^\s*(?:purpose(?: of processing)?|finalité|zweck|finalidad|doel)\s*[:：]\s*(.+?)\s*$"
@@ -259,20 +259,45 @@ fn title_case(s: &str) -> String {
         .join(" ")
 }
 
-/// Luhn-valid digit runs of 13 to 19 digits with a known card prefix.
+/// Luhn-valid numbers of 13 to 19 digits with a known card prefix. Digits may be grouped by
+/// single spaces or dashes; a run of groups is searched for the longest valid card inside it,
+/// so that a quantity or date just before a card number does not hide it.
 pub fn card_numbers(text: &str) -> Vec<String> {
     let Some(re) = CARD_CANDIDATE.as_ref() else {
         return Vec::new();
     };
-    let mut found = Vec::new();
+    let mut found: Vec<String> = Vec::new();
     for m in re.find_iter(text) {
-        let digits: String = m.as_str().chars().filter(|c| c.is_ascii_digit()).collect();
-        if (13..=19).contains(&digits.len())
-            && luhn_valid(&digits)
-            && has_card_prefix(&digits)
-            && !found.contains(&digits)
-        {
-            found.push(digits);
+        let groups: Vec<&str> = m
+            .as_str()
+            .split([' ', '-'])
+            .filter(|g| !g.is_empty())
+            .collect();
+        let longest_card_from = |start: usize| {
+            (start + 1..=groups.len()).rev().find_map(|end| {
+                let digits: String = groups[start..end].concat();
+                ((13..=19).contains(&digits.len())
+                    && luhn_valid(&digits)
+                    && has_card_prefix(&digits))
+                .then_some((end, digits))
+            })
+        };
+        let mut start = 0;
+        while start < groups.len() {
+            match longest_card_from(start) {
+                // A short leading group ("Qty 2 4716-...") belongs to the card only if the
+                // card is not complete without it.
+                Some(_) if groups[start].len() < 4 && longest_card_from(start + 1).is_some() => {
+                    start += 1;
+                }
+                Some((end, digits)) => {
+                    if !found.contains(&digits) {
+                        found.push(digits);
+                    }
+                    start = end;
+                }
+                None => start += 1,
+            }
         }
     }
     found
@@ -296,7 +321,7 @@ pub fn luhn_valid(digits: &str) -> bool {
 }
 
 /// Issuer prefixes of the major networks (Visa, Mastercard, Amex, Discover, JCB, Diners,
-/// UnionPay, Maestro), so that IBAN digits or order numbers are not reported as cards.
+/// UnionPay including its 81 range, Maestro), so that IBAN digits or order numbers are not reported as cards.
 fn has_card_prefix(d: &str) -> bool {
     let p2: u32 = d.get(..2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let p4: u32 = d.get(..4).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -313,6 +338,7 @@ fn has_card_prefix(d: &str) -> bool {
         || p2 == 62
         || p2 == 50
         || (56..=69).contains(&p2)
+        || (8100..=8171).contains(&p4)
 }
 
 fn transactions(table: &Table) -> Vec<Transaction> {

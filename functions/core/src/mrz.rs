@@ -100,9 +100,10 @@ fn optional_digit_matches(data: &str, printed: u8) -> bool {
     digit_matches(data, printed)
 }
 
+/// A line that could belong to an MRZ. A line may lack any `<` filler (a full optional-data
+/// field), so the filler is required of the zone as a whole, not of each line.
 fn is_mrz_line(line: &str) -> bool {
     line.len() >= 30
-        && line.contains('<')
         && line
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'<')
@@ -126,10 +127,11 @@ pub fn find(text: &str, today: NaiveDate) -> Option<Mrz> {
                 .get(i + k)
                 .is_some_and(|l| l.len() == len && is_mrz_line(l))
         };
+        let has_filler = |n: usize| lines[i..(i + n).min(lines.len())].iter().any(|l| l.contains('<'));
         let parsed = match len {
-            44 if next_same(1) => parse_td3(&lines[i], &lines[i + 1], today),
-            36 if next_same(1) => parse_td2(&lines[i], &lines[i + 1], today),
-            30 if next_same(1) && next_same(2) => {
+            44 if next_same(1) && has_filler(2) => parse_td3(&lines[i], &lines[i + 1], today),
+            36 if next_same(1) && has_filler(2) => parse_td2(&lines[i], &lines[i + 1], today),
+            30 if next_same(1) && next_same(2) && has_filler(3) => {
                 parse_td1(&lines[i], &lines[i + 1], &lines[i + 2], today)
             }
             _ => None,

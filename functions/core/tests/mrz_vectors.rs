@@ -160,16 +160,7 @@ fn icao_check_digits_of_td1_td2_td3_cases() {
 /// `find` only accepts a line as MRZ when it contains at least one `<` (`is_mrz_line` in
 /// src/mrz.rs), but ICAO 9303 lets the optional-data / personal-number field fill a line
 /// completely, so a genuine MRZ line can have no filler at all. `parse_lines` handles both.
-const KNOWN_FIND_FAILURES: &[(&str, &str)] = &[
-    (
-        "cheminfo-028",
-        "TD1 line 2 `8512017F1311048BEL851201002007` has its optional data filled: no `<`",
-    ),
-    (
-        "cheminfo-037",
-        "TD3 line 2 `E596593216CHN9701078M2510077LAKCLCLMMBKGG932` has a full personal number: no `<`",
-    ),
-];
+const KNOWN_FIND_FAILURES: &[(&str, &str)] = &[];
 
 /// The same cases found in free text (as after OCR or PDF extraction) give the same verdicts.
 #[test]

@@ -17,12 +17,7 @@ use serde::Deserialize;
 
 /// Documents that are known not to get their expected type, with the reason. Each must still
 /// fail: when the classifier learns them, the test says so and the entry has to be removed.
-const KNOWN_MISCLASSIFIED: &[(&str, &str)] = &[(
-    "Orlen.txt",
-    "Polish invoice (`Faktura nr`, `Sprzedawca`, `Nabywca`): the Invoice keywords of \
-     classify.rs cover EN/FR/DE/ES/NL only, so the sole signal is `keyword:vat` (0.5), under \
-     the 1.5 threshold, and it comes out as `other`",
-)];
+const KNOWN_MISCLASSIFIED: &[(&str, &str)] = &[];
 
 /// Form-specific signals the IRS forms must produce, beyond the type.
 const TAX_FORM_SIGNALS: &[(&str, &str)] = &[
