@@ -1,0 +1,347 @@
+//! Test harness: one moto server per test binary, started on a free loopback port, and helpers
+//! that create uniquely named AWS resources in it.
+
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use serde_json::Value;
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+pub fn load_event(name: &str) -> Value {
+    let path = workspace_root().join("events").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn sample_document(name: &str) -> Vec<u8> {
+    let path = workspace_root().join("events/documents").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+struct Moto {
+    endpoint: String,
+    // Held for the life of the test process: its stdin closing is what stops moto.
+    _child: Mutex<Child>,
+}
+
+static MOTO: OnceLock<Moto> = OnceLock::new();
+
+fn moto_server_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let venv = workspace_root().join(".venv/bin/moto_server");
+    if venv.exists() {
+        return venv;
+    }
+    panic!(
+        "moto_server not found: run `scripts/test.sh` (it installs moto into .venv), or set MOTO_SERVER"
+    );
+}
+
+/// The endpoint of this test binary's moto server, started on first use.
+pub fn moto_endpoint() -> String {
+    MOTO.get_or_init(|| {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let binary = moto_server_binary();
+        // moto runs under a shell that waits on our stdin: when this test process exits, for
+        // whatever reason, stdin closes and the shell stops moto. No orphaned servers.
+        let script = format!(
+            "\"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid",
+            binary.display()
+        );
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto {
+            endpoint,
+            _child: Mutex::new(child),
+        }
+    })
+    .endpoint
+    .clone()
+}
+
+pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-west-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_s3::config::SharedCredentialsProvider::new(
+            aws_sdk_s3::config::Credentials::new("testing", "testing", None, None, "moto"),
+        ))
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(20))
+                .build(),
+        )
+        .build()
+}
+
+pub fn sdk_config() -> SdkConfig {
+    sdk_config_for(&moto_endpoint())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A name no other test in any run uses: the process id plus a counter.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// The AWS resources of one test, all uniquely named.
+pub struct Stack {
+    pub config: SdkConfig,
+    pub bucket: String,
+    pub table: String,
+    pub topic_arn: String,
+    pub queue_url: String,
+    pub s3: aws_sdk_s3::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+}
+
+impl Stack {
+    pub async fn create() -> Stack {
+        let config = sdk_config();
+        let s3 = compliance_aws::s3_client(&config);
+        let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+        let sns = aws_sdk_sns::Client::new(&config);
+        let sqs = aws_sdk_sqs::Client::new(&config);
+        let bucket = unique("documents");
+        let table = unique("audit");
+
+        s3.create_bucket()
+            .bucket(&bucket)
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("create bucket");
+        s3.put_bucket_versioning()
+            .bucket(&bucket)
+            .versioning_configuration(
+                aws_sdk_s3::types::VersioningConfiguration::builder()
+                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("enable versioning");
+
+        // Same keys as template.yaml.
+        let key = |name: &str, kind| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .expect("key schema")
+        };
+        let attr = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute")
+        };
+        dynamodb
+            .create_table()
+            .table_name(&table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("sk", KeyType::Range))
+            .attribute_definitions(attr("pk"))
+            .attribute_definitions(attr("sk"))
+            .send()
+            .await
+            .expect("create table");
+
+        let topic_arn = sns
+            .create_topic()
+            .name(unique("alerts"))
+            .send()
+            .await
+            .expect("create topic")
+            .topic_arn
+            .expect("topic arn");
+        let queue_url = sqs
+            .create_queue()
+            .queue_name(unique("alerts-subscriber"))
+            .send()
+            .await
+            .expect("create queue")
+            .queue_url
+            .expect("queue url");
+        let queue_arn = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("queue attributes")
+            .attributes
+            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
+            .expect("queue arn");
+        sns.subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(queue_arn)
+            .send()
+            .await
+            .expect("subscribe queue");
+
+        Stack {
+            config,
+            bucket,
+            table,
+            topic_arn,
+            queue_url,
+            s3,
+            dynamodb,
+            sqs,
+        }
+    }
+
+    pub fn processor_config(&self) -> processor::Config {
+        processor::Config {
+            audit_table: self.table.clone(),
+            alert_topic_arn: self.topic_arn.clone(),
+            max_object_bytes: 5 * 1024 * 1024,
+            incoming_prefix: Some("incoming/".into()),
+            rules_path: None,
+            lists_dir: None,
+        }
+    }
+
+    pub fn processor(&self) -> processor::Processor {
+        processor::Processor::new(&self.processor_config(), &self.config).expect("processor")
+    }
+
+    /// Uploads bytes and returns (version id, etag, size) as S3 reports them.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> (String, String, u64) {
+        let size = bytes.len() as u64;
+        let out = self
+            .s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(bytes.into())
+            .send()
+            .await
+            .expect("put object");
+        (
+            out.version_id.expect("version id (versioned bucket)"),
+            out.e_tag.unwrap_or_default().trim_matches('"').to_string(),
+            size,
+        )
+    }
+
+    /// Every audit table item, as JSON (via serde_dynamo).
+    pub async fn items(&self) -> Vec<Value> {
+        let out = self
+            .dynamodb
+            .scan()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("scan");
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).expect("item as JSON"))
+            .collect()
+    }
+
+    /// Drains the subscriber queue: waits until no message has arrived for `quiet`.
+    pub async fn alerts(&self, quiet: Duration) -> Vec<Value> {
+        let mut messages = Vec::new();
+        let mut last = Instant::now();
+        while last.elapsed() < quiet {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("receive");
+            for m in out.messages.unwrap_or_default() {
+                last = Instant::now();
+                let body: Value =
+                    serde_json::from_str(m.body.as_deref().unwrap_or("")).expect("SNS envelope");
+                messages.push(body);
+                if let Some(handle) = m.receipt_handle {
+                    self.sqs
+                        .delete_message()
+                        .queue_url(&self.queue_url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await
+                        .expect("delete message");
+                }
+            }
+        }
+        messages
+    }
+}
+
+/// Fills a fixture S3 event with the real bucket, version, etag and size of an upload.
+pub fn s3_event(fixture: &str, bucket: &str, version: &str, etag: &str, size: u64) -> Value {
+    let mut event = load_event(fixture);
+    let object = &mut event["Records"][0]["s3"];
+    object["bucket"]["name"] = Value::from(bucket);
+    object["bucket"]["arn"] = Value::from(format!("arn:aws:s3:::{bucket}"));
+    object["object"]["versionId"] = Value::from(version);
+    object["object"]["eTag"] = Value::from(etag);
+    object["object"]["size"] = Value::from(size);
+    event
+}
+
+pub fn read_to_string(mut r: impl Read) -> String {
+    let mut s = String::new();
+    let _ = r.read_to_string(&mut s);
+    s
+}
