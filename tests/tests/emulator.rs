@@ -31,7 +31,11 @@ async fn s3_upload_becomes_audit_record_and_masked_alert() {
         .await;
     let event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
 
-    let response = stack.processor().handle_event(event).await.expect("handled");
+    let response = stack
+        .processor()
+        .handle_event(event)
+        .await
+        .expect("handled");
     assert_eq!(response["documents"][0]["newly_recorded"], true);
 
     let items = stack.items().await;
@@ -42,7 +46,10 @@ async fn s3_upload_becomes_audit_record_and_masked_alert() {
     assert_eq!(record["doc_type"], "kyc_application");
     assert_eq!(record["sha256"], sha256_hex(&bytes));
     assert_eq!(record["source"]["bucket"], stack.bucket.as_str());
-    assert_eq!(record["source"]["key"], "incoming/kyc-application-moreno.txt");
+    assert_eq!(
+        record["source"]["key"],
+        "incoming/kyc-application-moreno.txt"
+    );
     assert_eq!(record["source"]["version_id"], version.as_str());
     assert_eq!(record["size_bytes"], size);
     assert_eq!(record["alert"]["status"], "sent");
@@ -81,7 +88,9 @@ async fn s3_upload_becomes_audit_record_and_masked_alert() {
 async fn redelivered_event_creates_no_second_record_or_alert() {
     let stack = Stack::create().await;
     let bytes = sample_document("kyc-application-moreno.txt");
-    let (version, etag, size) = stack.put("incoming/kyc-application-moreno.txt", bytes).await;
+    let (version, etag, size) = stack
+        .put("incoming/kyc-application-moreno.txt", bytes)
+        .await;
     let event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
     let processor = std::sync::Arc::new(stack.processor());
 
@@ -129,22 +138,36 @@ async fn pending_alert_is_completed_by_redelivery() {
         Some(size),
     );
     let record = pipeline.evaluate(source, Ok(&bytes), chrono_now());
-    assert_eq!(record.alert.status, compliance_core::audit::AlertStatus::Pending);
+    assert_eq!(
+        record.alert.status,
+        compliance_core::audit::AlertStatus::Pending
+    );
     let store = compliance_aws::DynamoAuditStore::new(stack.dynamodb.clone(), stack.table.clone());
     compliance_core::ports::AuditStore::put_new(&store, &record)
         .await
         .expect("store pending record");
     assert!(stack.alerts(Duration::from_millis(500)).await.is_empty());
 
-    let response = stack.processor().handle_event(event.clone()).await.expect("redelivery");
+    let response = stack
+        .processor()
+        .handle_event(event.clone())
+        .await
+        .expect("redelivery");
     assert_eq!(response["documents"][0]["newly_recorded"], false);
     assert_eq!(response["documents"][0]["alert_published"], true);
-    stack.processor().handle_event(event).await.expect("third delivery");
+    stack
+        .processor()
+        .handle_event(event)
+        .await
+        .expect("third delivery");
 
     let items = stack.items().await;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["alert"]["status"], "sent");
-    assert_eq!(items[0]["processed_at"], Value::from(serde_json::to_value(record.processed_at).expect("time")));
+    assert_eq!(
+        items[0]["processed_at"],
+        serde_json::to_value(record.processed_at).expect("time")
+    );
     let alerts = stack.alerts(QUIET).await;
     assert_eq!(alerts.len(), 1, "the pending alert is sent once");
     assert_eq!(attribute(&alerts[0], "decision"), "manual_review");
@@ -156,9 +179,19 @@ async fn url_encoded_key_with_spaces_and_non_ascii_is_decoded() {
     let key = "incoming/Relevé de compte (Q3) + annexe été.txt";
     let bytes = sample_document("consent-form-signed.txt");
     let (version, etag, size) = stack.put(key, bytes.clone()).await;
-    let event = s3_event("s3-put-encoded-key.json", &stack.bucket, &version, &etag, size);
+    let event = s3_event(
+        "s3-put-encoded-key.json",
+        &stack.bucket,
+        &version,
+        &etag,
+        size,
+    );
 
-    stack.processor().handle_event(event).await.expect("handled");
+    stack
+        .processor()
+        .handle_event(event)
+        .await
+        .expect("handled");
 
     let items = stack.items().await;
     assert_eq!(items.len(), 1);
@@ -183,8 +216,14 @@ async fn sqs_batch_reports_only_the_failed_message() {
     let mut event = common::load_event("sqs-s3.json");
     event["Records"][0]["body"] = Value::from(inner.to_string());
 
-    let response = stack.processor().handle_event(event).await.expect("batch handled");
-    let failures = response["batchItemFailures"].as_array().expect("batch response");
+    let response = stack
+        .processor()
+        .handle_event(event)
+        .await
+        .expect("batch handled");
+    let failures = response["batchItemFailures"]
+        .as_array()
+        .expect("batch response");
     let failed_ids: Vec<&str> = failures
         .iter()
         .filter_map(|f| f["itemIdentifier"].as_str())
@@ -208,7 +247,11 @@ async fn eventbridge_object_created_is_processed() {
     event["detail"]["object"]["etag"] = Value::from(etag.as_str());
     event["detail"]["object"]["size"] = Value::from(size);
 
-    stack.processor().handle_event(event).await.expect("handled");
+    stack
+        .processor()
+        .handle_event(event)
+        .await
+        .expect("handled");
 
     let items = stack.items().await;
     assert_eq!(items.len(), 1);
@@ -224,7 +267,9 @@ async fn eventbridge_object_created_is_processed() {
 async fn object_deleted_before_it_is_read_is_recorded_as_unreadable() {
     let stack = Stack::create().await;
     let key = "incoming/kyc-application-moreno.txt";
-    let (version, etag, size) = stack.put(key, sample_document("kyc-application-moreno.txt")).await;
+    let (version, etag, size) = stack
+        .put(key, sample_document("kyc-application-moreno.txt"))
+        .await;
     stack
         .s3
         .delete_object()
@@ -236,7 +281,11 @@ async fn object_deleted_before_it_is_read_is_recorded_as_unreadable() {
         .expect("delete");
     let event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
 
-    stack.processor().handle_event(event).await.expect("handled, not dropped");
+    stack
+        .processor()
+        .handle_event(event)
+        .await
+        .expect("handled, not dropped");
 
     let items = stack.items().await;
     assert_eq!(items.len(), 1, "the lost upload still has an audit record");
@@ -257,7 +306,10 @@ async fn oversized_and_corrupt_uploads_are_recorded_as_unreadable() {
     let processor = processor::Processor::new(&config, &stack.config).expect("processor");
     for (key, bytes) in [
         ("incoming/big.txt", vec![b'a'; 4096]),
-        ("incoming/truncated-upload.pdf", sample_document("truncated-upload.pdf")),
+        (
+            "incoming/truncated-upload.pdf",
+            sample_document("truncated-upload.pdf"),
+        ),
     ] {
         let (version, etag, size) = stack.put(key, bytes).await;
         let mut event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
@@ -293,10 +345,17 @@ async fn unreachable_audit_table_fails_the_invocation_for_retry() {
         .await
         .expect_err("must fail");
     assert!(err.to_string().contains("dynamodb:PutItem"), "{err}");
-    assert!(stack.alerts(QUIET).await.is_empty(), "no alert without a record");
+    assert!(
+        stack.alerts(QUIET).await.is_empty(),
+        "no alert without a record"
+    );
 
     // The retry, once the table is back, records and alerts as usual.
-    stack.processor().handle_event(event).await.expect("retry succeeds");
+    stack
+        .processor()
+        .handle_event(event)
+        .await
+        .expect("retry succeeds");
     assert_eq!(stack.items().await.len(), 1);
     assert_eq!(stack.alerts(QUIET).await.len(), 1);
 }
@@ -315,7 +374,10 @@ async fn s3_test_event_and_foreign_prefix_are_acknowledged_without_records() {
     let mut event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
     event["Records"][0]["s3"]["object"]["key"] = Value::from("outgoing/report.txt");
     let response = processor.handle_event(event).await.expect("skipped");
-    assert_eq!(response["documents"][0]["skipped"], "outside incoming prefix");
+    assert_eq!(
+        response["documents"][0]["skipped"],
+        "outside incoming prefix"
+    );
     assert!(stack.items().await.is_empty());
 
     let err = processor

@@ -1,11 +1,11 @@
 //! AWS adapters for the compliance ports: S3 as the document source, DynamoDB as the audit
 //! store, SNS as the alert sink.
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_sns::types::MessageAttributeValue;
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-use aws_sdk_s3::error::SdkError;
 use chrono::{DateTime, Utc};
 use compliance_core::audit::{Alert, AuditRecord, SourceRef};
 use compliance_core::intake::Unreadable;
@@ -215,7 +215,10 @@ impl AuditStore for DynamoAuditStore {
             serde_dynamo::to_item(record).map_err(|e| {
                 PortError::permanent("dynamodb:PutItem", format!("cannot encode record: {e}"))
             })?;
-        item.insert("pk".into(), AttributeValue::S(document_pk(&record.document_id)));
+        item.insert(
+            "pk".into(),
+            AttributeValue::S(document_pk(&record.document_id)),
+        );
         item.insert("sk".into(), AttributeValue::S(RECORD_SK.into()));
         let result = self
             .client

@@ -180,7 +180,8 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
         let location = SourceRef::file(&path.display().to_string(), None);
         let record = match &store {
             Some(store) => {
-                runtime.block_on(process_document(&pipeline, &source, store, &sink, location))?
+                runtime
+                    .block_on(process_document(&pipeline, &source, store, &sink, location))?
                     .record
             }
             None => {
@@ -257,9 +258,9 @@ fn print_table(out: &mut impl Write, records: &[AuditRecord]) -> Result<(), CliE
                 .filter(|c| matches!(c.status, Status::Fail | Status::Error))
                 .map(|c| c.id.as_str())
                 .collect();
-            let detail = if r.decision == Decision::Unreadable {
-                r.reasons.join("; ")
-            } else if failed.is_empty() && r.decision != Decision::Approved {
+            let explain_by_reasons = r.decision == Decision::Unreadable
+                || (failed.is_empty() && r.decision != Decision::Approved);
+            let detail = if explain_by_reasons {
                 r.reasons.join("; ")
             } else {
                 failed.join(", ")
@@ -273,7 +274,13 @@ fn print_table(out: &mut impl Write, records: &[AuditRecord]) -> Result<(), CliE
             ]
         })
         .collect();
-    let headers = ["DOCUMENT", "TYPE", "CONF", "DECISION", "FAILED CHECKS / REASON"];
+    let headers = [
+        "DOCUMENT",
+        "TYPE",
+        "CONF",
+        "DECISION",
+        "FAILED CHECKS / REASON",
+    ];
     let mut widths = headers.map(|h| h.chars().count());
     for row in &rows {
         for (i, cell) in row.iter().enumerate().take(4) {
@@ -320,7 +327,12 @@ fn records(limit: usize, json: bool, store: Option<PathBuf>) -> Result<(), CliEr
         }
     } else {
         print_table(&mut out, &records)?;
-        eprintln!("{} of {} record(s) in {}", records.len(), store.count()?, path.display());
+        eprintln!(
+            "{} of {} record(s) in {}",
+            records.len(),
+            store.count()?,
+            path.display()
+        );
     }
     Ok(())
 }

@@ -184,7 +184,11 @@ impl AuditRecord {
 }
 
 /// Turns check results into a decision with plain-language reasons.
-pub fn decide(checks: &[CheckResult], confidence: f64, min_confidence: f64) -> (Decision, Vec<String>) {
+pub fn decide(
+    checks: &[CheckResult],
+    confidence: f64,
+    min_confidence: f64,
+) -> (Decision, Vec<String>) {
     let mut reasons = Vec::new();
     let mut decision = Decision::Approved;
     for c in checks {

@@ -11,7 +11,7 @@ use crate::classify::DocType;
 use crate::extract::Fields;
 use crate::mask;
 use crate::rules::{Category, OnFail, Rule, RuleSet, Severity};
-use crate::screening::{ScreeningMatch, SanctionsList};
+use crate::screening::{SanctionsList, ScreeningMatch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -252,8 +252,7 @@ fn cash_threshold(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
         .collect();
     // Multiple cash transactions by or for one person on one business day count as one, cash
     // in and cash out each on its own (31 CFR 1010.313).
-    let mut per_day: BTreeMap<(String, Option<NaiveDate>, bool), (f64, Vec<usize>)> =
-        BTreeMap::new();
+    let mut per_day: BTreeMap<DayKey, (f64, Vec<usize>)> = BTreeMap::new();
     for t in &cash {
         let key = (t.party.to_lowercase(), t.date, t.is_cash_out());
         let slot = per_day.entry(key).or_default();
@@ -297,13 +296,15 @@ fn cash_threshold(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     }
     Finding::new(
         Status::Fail,
-        format!(
-            "currency transaction report required: {}",
-            parts.join("; ")
-        ),
+        format!("currency transaction report required: {}", parts.join("; ")),
     )
-    .with_evidence(serde_json::json!({ "rows_over_threshold": single, "aggregated_rows": aggregated }))
+    .with_evidence(
+        serde_json::json!({ "rows_over_threshold": single, "aggregated_rows": aggregated }),
+    )
 }
+
+/// Person, business day, and whether the cash went out (withdrawal) or came in.
+type DayKey = (String, Option<NaiveDate>, bool);
 
 fn join_rows(rows: &[usize]) -> String {
     rows.iter()
@@ -330,7 +331,10 @@ fn consent(ctx: &CheckContext<'_>) -> Finding {
         missing.push("signature");
     }
     if missing.is_empty() {
-        Finding::new(Status::Pass, "consent given, purpose stated, dated and signed")
+        Finding::new(
+            Status::Pass,
+            "consent given, purpose stated, dated and signed",
+        )
     } else {
         Finding::new(
             Status::Fail,
@@ -363,7 +367,13 @@ mod tests {
     #[test]
     fn age_counts_birthdays() {
         let birth = NaiveDate::from_ymd_opt(2008, 11, 26).unwrap();
-        assert_eq!(age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()), 17);
-        assert_eq!(age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()), 18);
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()),
+            17
+        );
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+            18
+        );
     }
 }

@@ -243,9 +243,23 @@ pub fn classify(doc: &DocumentText, mrz: Option<&Mrz>) -> Classification {
 
     if let Some(table) = &doc.table {
         let has = |names: &[&str]| table.column(names).is_some();
-        let amount = has(&["amount", "amount_usd", "value", "betrag", "montant", "importe"]);
+        let amount = has(&[
+            "amount",
+            "amount_usd",
+            "value",
+            "betrag",
+            "montant",
+            "importe",
+        ]);
         let kind = has(&["type", "transaction_type", "method", "channel"]);
-        let party = has(&["customer", "customer_name", "name", "originator", "account", "payer"]);
+        let party = has(&[
+            "customer",
+            "customer_name",
+            "name",
+            "originator",
+            "account",
+            "payer",
+        ]);
         if amount && kind && party {
             add(
                 &mut scores,

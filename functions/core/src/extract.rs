@@ -25,13 +25,19 @@ pub struct Transaction {
 impl Transaction {
     pub fn is_cash(&self) -> bool {
         let k = self.kind.to_lowercase();
-        k.contains("cash") || k.contains("espèces") || k.contains("bargeld") || k.contains("efectivo")
+        k.contains("cash")
+            || k.contains("espèces")
+            || k.contains("bargeld")
+            || k.contains("efectivo")
     }
 
     /// Withdrawals and other cash paid out, as opposed to deposits (cash in).
     pub fn is_cash_out(&self) -> bool {
         let k = self.kind.to_lowercase();
-        k.contains("withdraw") || k.contains("cash out") || k.contains("retrait") || k.contains("auszahlung")
+        k.contains("withdraw")
+            || k.contains("cash out")
+            || k.contains("retrait")
+            || k.contains("auszahlung")
     }
 }
 
@@ -317,7 +323,7 @@ pub fn luhn_valid(digits: &str) -> bool {
         }
         sum += d;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// Issuer prefixes of the major networks (Visa, Mastercard, Amex, Discover, JCB, Diners,
@@ -342,7 +348,14 @@ fn has_card_prefix(d: &str) -> bool {
 }
 
 fn transactions(table: &Table) -> Vec<Transaction> {
-    let amount_col = table.column(&["amount", "amount_usd", "value", "betrag", "montant", "importe"]);
+    let amount_col = table.column(&[
+        "amount",
+        "amount_usd",
+        "value",
+        "betrag",
+        "montant",
+        "importe",
+    ]);
     let Some(amount_col) = amount_col else {
         return Vec::new();
     };
@@ -427,7 +440,12 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase())
         .collect();
-    let month_of = |w: &str| MONTHS.iter().position(|m| w.starts_with(m)).map(|i| i as u32 + 1);
+    let month_of = |w: &str| {
+        MONTHS
+            .iter()
+            .position(|m| w.starts_with(m))
+            .map(|i| i as u32 + 1)
+    };
     match words.as_slice() {
         [d, m, y] if d.chars().all(|c| c.is_ascii_digit()) => {
             NaiveDate::from_ymd_opt(y.parse().ok()?, month_of(m)?, d.parse().ok()?)

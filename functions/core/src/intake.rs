@@ -421,7 +421,11 @@ mod tests {
     #[test]
     fn corrupt_pdf_is_unreadable_not_a_panic() {
         let limits = IntakeLimits::default();
-        let result = read("x.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", &limits);
+        let result = read(
+            "x.pdf",
+            b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage",
+            &limits,
+        );
         assert!(matches!(
             result,
             Err(Unreadable::CorruptPdf { .. }) | Err(Unreadable::NoTextLayer)

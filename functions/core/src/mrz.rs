@@ -127,7 +127,11 @@ pub fn find(text: &str, today: NaiveDate) -> Option<Mrz> {
                 .get(i + k)
                 .is_some_and(|l| l.len() == len && is_mrz_line(l))
         };
-        let has_filler = |n: usize| lines[i..(i + n).min(lines.len())].iter().any(|l| l.contains('<'));
+        let has_filler = |n: usize| {
+            lines[i..(i + n).min(lines.len())]
+                .iter()
+                .any(|l| l.contains('<'))
+        };
         let parsed = match len {
             44 if next_same(1) && has_filler(2) => parse_td3(&lines[i], &lines[i + 1], today),
             36 if next_same(1) && has_filler(2) => parse_td2(&lines[i], &lines[i + 1], today),
@@ -151,15 +155,17 @@ pub fn parse_lines(lines: &[&str], today: NaiveDate) -> Option<Mrz> {
     match lines {
         [a, b] if a.len() == 44 && b.len() == 44 => parse_td3(a, b, today),
         [a, b] if a.len() == 36 && b.len() == 36 => parse_td2(a, b, today),
-        [a, b, c] if a.len() == 30 && b.len() == 30 && c.len() == 30 => {
-            parse_td1(a, b, c, today)
-        }
+        [a, b, c] if a.len() == 30 && b.len() == 30 && c.len() == 30 => parse_td1(a, b, c, today),
         _ => None,
     }
 }
 
 fn clean(field: &str) -> String {
-    field.trim_end_matches('<').replace('<', " ").trim().to_string()
+    field
+        .trim_end_matches('<')
+        .replace('<', " ")
+        .trim()
+        .to_string()
 }
 
 fn split_names(field: &str) -> (String, String) {

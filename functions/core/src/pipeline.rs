@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::audit::{decide, AlertState, AlertStatus, AuditRecord, Decision, SourceRef, SCHEMA_VERSION};
+use crate::audit::{
+    decide, AlertState, AlertStatus, AuditRecord, Decision, SourceRef, SCHEMA_VERSION,
+};
 use crate::checks::{run_all, CheckContext};
 use crate::classify::{classify, DocType};
 use crate::error::CoreError;
@@ -24,7 +26,11 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(rules: RuleSet, lists: Vec<SanctionsList>, limits: IntakeLimits) -> Self {
-        Self { rules, lists, limits }
+        Self {
+            rules,
+            lists,
+            limits,
+        }
     }
 
     /// The built-in rules and the bundled sample list: what `compliance scan` uses by default.
@@ -44,8 +50,15 @@ impl Pipeline {
         now: DateTime<Utc>,
     ) -> AuditRecord {
         let today = now.date_naive();
-        let sha256 = content.as_ref().ok().map(|b| hex::encode(Sha256::digest(b)));
-        let size_bytes = content.as_ref().ok().map(|b| b.len() as u64).or(source.size);
+        let sha256 = content
+            .as_ref()
+            .ok()
+            .map(|b| hex::encode(Sha256::digest(b)));
+        let size_bytes = content
+            .as_ref()
+            .ok()
+            .map(|b| b.len() as u64)
+            .or(source.size);
         let document_id = source.document_id(sha256.as_deref());
         let name = source.key.clone().unwrap_or_else(|| source.uri.clone());
 

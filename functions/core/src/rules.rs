@@ -147,7 +147,9 @@ impl RuleSet {
             return Err(fail("`version` is empty".into()));
         }
         if !(0.0..=1.0).contains(&self.classification.min_confidence) {
-            return Err(fail("classification.min_confidence must be within 0..1".into()));
+            return Err(fail(
+                "classification.min_confidence must be within 0..1".into(),
+            ));
         }
         let mut seen = BTreeSet::new();
         for rule in &self.rules {

@@ -194,8 +194,11 @@ impl SanctionsList {
             include_bytes!("../../../config/lists/ofac-sample/alt.csv"),
             "OFAC SDN (bundled sample, moov-io/watchman test data)",
         )?;
-        list.version.published =
-            Some(include_str!("../../../config/lists/ofac-sample/PUBLISHED").trim().to_string());
+        list.version.published = Some(
+            include_str!("../../../config/lists/ofac-sample/PUBLISHED")
+                .trim()
+                .to_string(),
+        );
         Ok(list)
     }
 
@@ -329,7 +332,10 @@ mod tests {
         assert_eq!(list.entries.len(), 17);
         let moreno = list.entries.iter().find(|e| e.uid == "15102").unwrap();
         assert_eq!(moreno.entity_type, EntityType::Individual);
-        assert_eq!(moreno.birth_dates, vec![NaiveDate::from_ymd_opt(1972, 10, 12).unwrap()]);
+        assert_eq!(
+            moreno.birth_dates,
+            vec![NaiveDate::from_ymd_opt(1972, 10, 12).unwrap()]
+        );
         let hesa = list.entries.iter().find(|e| e.uid == "11195").unwrap();
         assert!(hesa.aliases.contains(&"HESA TRADE CENTER".to_string()));
     }
@@ -344,13 +350,20 @@ mod tests {
     #[test]
     fn typo_and_accents_still_match() {
         let hits = sample().screen("Dmitriy Yurevich Khoroshév", None, 0.85);
-        assert_eq!(hits.first().map(|h| h.uid.as_str()), Some("48603"), "{hits:?}");
+        assert_eq!(
+            hits.first().map(|h| h.uid.as_str()),
+            Some("48603"),
+            "{hits:?}"
+        );
     }
 
     #[test]
     fn cyrillic_is_transliterated() {
         let hits = sample().screen("Дмитрий Хорошев", None, 0.85);
-        assert!(hits.iter().any(|h| h.listed_name.starts_with("KHOROSHEV")), "{hits:?}");
+        assert!(
+            hits.iter().any(|h| h.listed_name.starts_with("KHOROSHEV")),
+            "{hits:?}"
+        );
     }
 
     #[test]

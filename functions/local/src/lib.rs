@@ -183,7 +183,8 @@ impl SqliteAuditStore {
     /// The most recent records, newest first.
     pub fn recent(&self, limit: usize) -> Result<Vec<AuditRecord>, PortError> {
         let rows: Vec<String> = self.with_conn("sqlite:select", |c| {
-            let mut stmt = c.prepare("SELECT record FROM audit_records ORDER BY seq DESC LIMIT ?1")?;
+            let mut stmt =
+                c.prepare("SELECT record FROM audit_records ORDER BY seq DESC LIMIT ?1")?;
             let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
             rows.collect()
         })?;
@@ -197,8 +198,10 @@ impl SqliteAuditStore {
 
     pub fn count(&self) -> Result<u64, PortError> {
         self.with_conn("sqlite:count", |c| {
-            c.query_row("SELECT COUNT(*) FROM audit_records", [], |r| r.get::<_, i64>(0))
-                .map(|n| n.max(0) as u64)
+            c.query_row("SELECT COUNT(*) FROM audit_records", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
         })
     }
 }
@@ -306,14 +309,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteAuditStore::open(&dir.path().join("a/audit.sqlite3")).unwrap();
         let pipeline = Pipeline::with_defaults().unwrap();
-        let record = pipeline.evaluate(SourceRef::file("x.txt", None), Ok(b"".as_slice()), Utc::now());
+        let record = pipeline.evaluate(
+            SourceRef::file("x.txt", None),
+            Ok(b"".as_slice()),
+            Utc::now(),
+        );
         futures_executor::block_on(async {
             store.put_new(&record).await.unwrap();
-            store.mark_alert_sent(&record.document_id, Utc::now()).await.unwrap();
+            store
+                .mark_alert_sent(&record.document_id, Utc::now())
+                .await
+                .unwrap();
         });
         let stored = store.recent(10).unwrap();
         assert_eq!(stored.len(), 1);
-        assert_eq!(stored[0].alert.status, compliance_core::audit::AlertStatus::Sent);
+        assert_eq!(
+            stored[0].alert.status,
+            compliance_core::audit::AlertStatus::Sent
+        );
         let deleted = store
             .conn
             .lock()
@@ -325,6 +338,9 @@ mod tests {
     #[test]
     fn missing_file_is_unreadable_not_an_error() {
         let fetched = read_file(Path::new("/nonexistent/file.pdf"), 100);
-        assert!(matches!(fetched, Fetched::Unreadable(Unreadable::NotFetched { .. })));
+        assert!(matches!(
+            fetched,
+            Fetched::Unreadable(Unreadable::NotFetched { .. })
+        ));
     }
 }

@@ -228,7 +228,9 @@ impl Processor {
                 Some(Err(e)) => Err(ProcessorError::UnrecognisedEvent(format!(
                     "message body is not JSON: {e}"
                 ))),
-                None => Err(ProcessorError::UnrecognisedEvent("empty message body".into())),
+                None => Err(ProcessorError::UnrecognisedEvent(
+                    "empty message body".into(),
+                )),
             };
             if let Err(err) = outcome {
                 tracing::error!(message_id = %id, error = %err, "message failed; SQS will redeliver it");
@@ -252,8 +254,14 @@ impl Processor {
                     continue;
                 }
             }
-            match process_document(&self.pipeline, &self.source, &self.store, &self.sink, location)
-                .await
+            match process_document(
+                &self.pipeline,
+                &self.source,
+                &self.store,
+                &self.sink,
+                location,
+            )
+            .await
             {
                 Ok(outcome) => {
                     let r = &outcome.record;
@@ -327,6 +335,9 @@ mod tests {
             decode_s3_key("inbox/Q3+report%2Bfinal+%281%29.pdf"),
             "inbox/Q3 report+final (1).pdf"
         );
-        assert_eq!(decode_s3_key("incoming/r%C3%A9sum%C3%A9.txt"), "incoming/résumé.txt");
+        assert_eq!(
+            decode_s3_key("incoming/r%C3%A9sum%C3%A9.txt"),
+            "incoming/résumé.txt"
+        );
     }
 }

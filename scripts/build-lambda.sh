@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Cross-compiles the processor Lambda for arm64 (provided.al2023) with cargo-lambda and zig.
+# Output: target/lambda/processor/bootstrap (what `sam build` also produces).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --lambda
+export PATH="$PWD/.venv/bin:$PATH"
+rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
+cargo lambda build --release --arm64 -p processor --locked "$@"
+ls -l target/lambda/processor/bootstrap
