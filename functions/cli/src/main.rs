@@ -12,7 +12,7 @@ use compliance_core::rules::RuleSet;
 use compliance_core::screening::SanctionsList;
 use compliance_core::service::process_document;
 use compliance_core::{Pipeline, SourceRef};
-use compliance_local::{expand_paths, FileSource, SqliteAuditStore, TerminalAlertSink};
+use compliance_local::{expand_paths, FileSource, LocalAlertSink, SqliteAuditStore};
 
 const EXIT_HELP: &str = "\
 Exit codes:
@@ -76,7 +76,7 @@ struct ScanArgs {
     /// Exit with 3 when any document gets one of these decisions (comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = parse_decision)]
     fail_on: Vec<Decision>,
-    /// Do not print alerts on standard error.
+    /// Do not print alerts on standard error (they are still written to the store's alert log).
     #[arg(long)]
     quiet: bool,
 }
@@ -115,6 +115,8 @@ fn main() -> ExitCode {
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(3),
+        // `compliance ... | head` closing the pipe is not a failure of the run.
+        Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(1)
@@ -159,8 +161,9 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
     let source = FileSource {
         max_bytes: args.max_bytes,
     };
-    let sink = TerminalAlertSink {
-        enabled: !args.quiet,
+    let sink = LocalAlertSink {
+        log: store.as_ref(),
+        print: !args.quiet,
     };
     let paths = expand_paths(&args.paths);
     let runtime = tokio::runtime::Builder::new_current_thread()

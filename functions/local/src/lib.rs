@@ -80,6 +80,8 @@ pub fn expand_paths(inputs: &[PathBuf]) -> Vec<PathBuf> {
             let mut found = Vec::new();
             while let Some(dir) = stack.pop() {
                 let Ok(entries) = std::fs::read_dir(&dir) else {
+                    // Passed on as a document: it becomes an `unreadable` record, not silence.
+                    found.push(dir);
                     continue;
                 };
                 for entry in entries.flatten() {
@@ -136,6 +138,15 @@ CREATE TABLE IF NOT EXISTS audit_records (
     record        TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_records_document ON audit_records(document_id);
+-- The local alert log: what would go to the SNS topic in AWS, once per alert id.
+CREATE TABLE IF NOT EXISTS alerts (
+    alert_id     TEXT PRIMARY KEY,
+    document_id  TEXT NOT NULL,
+    decision     TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    alert        TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS audit_records_decision ON audit_records(decision, processed_at);
 -- The log is append-only: the only change allowed is marking an alert as sent.
 CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
@@ -194,6 +205,13 @@ impl SqliteAuditStore {
                     .map_err(|e| PortError::permanent("sqlite:select", e.to_string()))
             })
             .collect()
+    }
+
+    pub fn alert_count(&self) -> Result<u64, PortError> {
+        self.with_conn("sqlite:count", |c| {
+            c.query_row("SELECT COUNT(*) FROM alerts", [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+        })
     }
 
     pub fn count(&self) -> Result<u64, PortError> {
@@ -272,14 +290,34 @@ fn alert_status_str(record: &AuditRecord) -> &'static str {
     }
 }
 
-/// Alerts printed to standard error, so that standard output stays the requested data.
-pub struct TerminalAlertSink {
-    pub enabled: bool,
+/// Local alert delivery: appended to the store's `alerts` table (once per alert id) and,
+/// unless quiet, printed to standard error so that standard output stays the requested data.
+pub struct LocalAlertSink<'a> {
+    pub log: Option<&'a SqliteAuditStore>,
+    pub print: bool,
 }
 
-impl AlertSink for TerminalAlertSink {
+impl AlertSink for LocalAlertSink<'_> {
     async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
-        if self.enabled {
+        if let Some(store) = self.log {
+            let json = serde_json::to_string(alert)
+                .map_err(|e| PortError::permanent("sqlite:alert", e.to_string()))?;
+            store.with_conn("sqlite:alert", |c| {
+                c.execute(
+                    "INSERT OR IGNORE INTO alerts (alert_id, document_id, decision, severity, created_at, alert)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        alert.alert_id,
+                        alert.document_id,
+                        alert.decision.as_str(),
+                        alert.severity.as_str(),
+                        Utc::now().to_rfc3339(),
+                        json
+                    ],
+                )
+            })?;
+        }
+        if self.print {
             let checks: Vec<&str> = alert.failed_checks.iter().map(|c| c.id.as_str()).collect();
             eprintln!(
                 "ALERT [{}] {} {} ({}): {}",
