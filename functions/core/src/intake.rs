@@ -367,7 +367,7 @@ fn extract_pdf(
     }
     let mut text = String::new();
     let mut undecodable_pages = 0;
-    for page in pages.keys() {
+    for (page, page_id) in &pages {
         if started.elapsed() > limits.time_budget {
             return Err(Unreadable::Timeout {
                 seconds: limits.time_budget.as_secs(),
@@ -376,6 +376,13 @@ fn extract_pdf(
         // A page whose content cannot be decoded is skipped; the rest still counts.
         match document.extract_text_with_limit(&[*page], limits.max_decompressed_bytes) {
             Ok(page_text) => {
+                // lopdf falls back to the raw bytes of a stream it cannot inflate, which
+                // yields no text: that page is damaged, not a scan.
+                if !page_text.chars().any(char::is_alphanumeric)
+                    && has_undecodable_stream(&document, *page_id, limits)
+                {
+                    undecodable_pages += 1;
+                }
                 text.push_str(&page_text);
                 text.push('\n');
             }
@@ -395,6 +402,25 @@ fn extract_pdf(
         return Err(Unreadable::NoTextLayer);
     }
     Ok(truncate(Format::Pdf, text, Some(pages.len()), None, limits))
+}
+
+/// Whether one of the page's compressed content streams fails to decode (a size-limit refusal
+/// is not damage and is reported elsewhere).
+fn has_undecodable_stream(
+    document: &lopdf::Document,
+    page_id: lopdf::ObjectId,
+    limits: &IntakeLimits,
+) -> bool {
+    document.get_page_contents(page_id).into_iter().any(|id| {
+        let Ok(stream) = document.get_object(id).and_then(lopdf::Object::as_stream) else {
+            return true;
+        };
+        stream.filters().is_ok_and(|f| !f.is_empty())
+            && matches!(
+                stream.decompressed_content_with_limit(limits.max_decompressed_bytes),
+                Err(e) if !matches!(e, lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }))
+            )
+    })
 }
 
 fn first_line(s: &str) -> String {

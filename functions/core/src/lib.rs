@@ -7,6 +7,7 @@ pub mod checks;
 pub mod classify;
 pub mod error;
 pub mod extract;
+pub mod identifiers;
 pub mod intake;
 pub mod mask;
 pub mod mrz;
