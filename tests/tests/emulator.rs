@@ -6,7 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{s3_event, sample_document, Stack};
+use common::{assert_conforms, s3_event, sample_document, Stack};
+use compliance_contract::Output;
 use serde_json::Value;
 
 const QUIET: Duration = Duration::from_secs(2);
@@ -36,6 +37,7 @@ async fn s3_upload_becomes_audit_record_and_masked_alert() {
         .handle_event(event)
         .await
         .expect("handled");
+    assert_conforms(Output::ProcessorResponse, &response);
     assert_eq!(response["documents"][0]["newly_recorded"], true);
 
     let items = stack.items().await;
@@ -368,12 +370,14 @@ async fn s3_test_event_and_foreign_prefix_are_acknowledged_without_records() {
         .handle_event(common::load_event("s3-test-event.json"))
         .await
         .expect("test event");
+    assert_conforms(Output::ProcessorResponse, &response);
     assert_eq!(response["skipped"], "s3:TestEvent");
 
     let (version, etag, size) = stack.put("outgoing/report.txt", b"hello".to_vec()).await;
     let mut event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
     event["Records"][0]["s3"]["object"]["key"] = Value::from("outgoing/report.txt");
     let response = processor.handle_event(event).await.expect("skipped");
+    assert_conforms(Output::ProcessorResponse, &response);
     assert_eq!(
         response["documents"][0]["skipped"],
         "outside incoming prefix"

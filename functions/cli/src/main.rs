@@ -1,4 +1,9 @@
 //! `compliance`: the document pipeline on your own machine, with an embedded audit store.
+//! stdout carries only the requested output (a table, or one JSON object per line with
+//! `--json`, each described by a schema under `schemas/`); alerts, progress and summaries go to
+//! stderr.
+
+mod check_id;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,19 +12,23 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use compliance_core::audit::{AuditRecord, Decision};
 use compliance_core::checks::Status;
+use compliance_core::extract::{Disclosure, Fields};
+use compliance_core::identifiers::IdKind;
 use compliance_core::intake::IntakeLimits;
+use compliance_core::ports::Fetched;
 use compliance_core::rules::RuleSet;
 use compliance_core::screening::SanctionsList;
 use compliance_core::service::process_document;
 use compliance_core::{Pipeline, SourceRef};
-use compliance_local::{expand_paths, FileSource, LocalAlertSink, SqliteAuditStore};
+use compliance_local::{expand_paths, read_file, FileSource, LocalAlertSink, SqliteAuditStore};
 
 const EXIT_HELP: &str = "\
 Exit codes:
   0  the run completed, whatever the decisions
   1  operational failure (rules or lists cannot be loaded, the audit store cannot be written)
   2  usage error
-  3  --fail-on matched: at least one document got one of the named decisions";
+  3  --fail-on matched: at least one document got one of the named decisions
+     (check-id: --fail-on-invalid matched)";
 
 #[derive(Parser)]
 #[command(
@@ -38,7 +47,14 @@ enum Command {
     /// Run the pipeline on files or folders and append the audit records to the local store.
     #[command(after_help = EXIT_HELP)]
     Scan(ScanArgs),
+    /// Read, classify and extract documents without judging or storing them.
+    #[command(after_help = EXIT_HELP)]
+    Extract(ExtractArgs),
+    /// Validate identifiers: an MRZ (its lines as separate arguments), IBAN, BIC, LEI or card.
+    #[command(after_help = EXIT_HELP)]
+    CheckId(CheckIdArgs),
     /// Show the most recent audit records from the local store.
+    #[command(after_help = EXIT_HELP)]
     Records {
         #[arg(long, default_value_t = 20)]
         limit: usize,
@@ -79,6 +95,48 @@ struct ScanArgs {
     /// Do not print alerts on standard error (they are still written to the store's alert log).
     #[arg(long)]
     quiet: bool,
+    /// Print extracted fields in clear on stdout (the audit store keeps them masked).
+    #[arg(long)]
+    show_pii: bool,
+}
+
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// Files or folders (searched recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// One JSON object per line per document.
+    #[arg(long)]
+    json: bool,
+    /// Print extracted fields in clear instead of masked.
+    #[arg(long)]
+    show_pii: bool,
+    /// Largest document read, in bytes.
+    #[arg(long, default_value_t = IntakeLimits::default().max_bytes)]
+    max_bytes: u64,
+}
+
+#[derive(clap::Args)]
+struct CheckIdArgs {
+    /// The identifier; for an MRZ, each line as its own argument.
+    #[arg(required = true)]
+    values: Vec<String>,
+    /// What the values are; detected when omitted.
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<IdKind>,
+    /// One JSON object per line per identifier.
+    #[arg(long)]
+    json: bool,
+    /// Print the identifier in clear instead of masked.
+    #[arg(long)]
+    show_pii: bool,
+    /// Exit with 3 when any identifier is invalid.
+    #[arg(long)]
+    fail_on_invalid: bool,
+}
+
+fn parse_kind(s: &str) -> Result<IdKind, String> {
+    IdKind::parse(s).ok_or_else(|| format!("unknown kind `{s}` (mrz, iban, bic, lei, card)"))
 }
 
 fn parse_decision(s: &str) -> Result<Decision, String> {
@@ -104,12 +162,16 @@ enum CliError {
     Output(#[from] std::io::Error),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("{0}")]
+    Usage(String),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Extract(args) => extract(args).map(|_| true),
+        Command::CheckId(args) => check_ids(args),
         Command::Records { limit, json, store } => records(limit, json, store).map(|_| true),
     };
     match result {
@@ -117,6 +179,10 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(3),
         // `compliance ... | head` closing the pipe is not a failure of the run.
         Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(CliError::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(1)
@@ -181,21 +247,22 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
     let mut records = Vec::with_capacity(paths.len());
     for path in &paths {
         let location = SourceRef::file(&path.display().to_string(), None);
-        let record = match &store {
+        let outcome = match &store {
             Some(store) => {
-                runtime
-                    .block_on(process_document(&pipeline, &source, store, &sink, location))?
-                    .record
+                runtime.block_on(process_document(&pipeline, &source, store, &sink, location))?
             }
             None => {
                 let null = NullStore;
-                runtime
-                    .block_on(process_document(&pipeline, &source, &null, &sink, location))?
-                    .record
+                runtime.block_on(process_document(&pipeline, &source, &null, &sink, location))?
             }
         };
+        let record = outcome.record;
         if args.json {
-            serde_json::to_writer(&mut out, &scan_json(&record))
+            let fields = match (&outcome.fields, args.show_pii) {
+                (Some(fields), true) => fields.view(Disclosure::Clear),
+                _ => record.fields.clone(),
+            };
+            serde_json::to_writer(&mut out, &scan_json(&record, fields, !args.show_pii))
                 .map_err(|e| CliError::Output(e.into()))?;
             writeln!(out)?;
         }
@@ -221,9 +288,13 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
     Ok(!failed)
 }
 
-/// The `--json` line for one document: a stable subset of the audit record, plus the record
-/// identity. Keys documented in the README.
-fn scan_json(record: &AuditRecord) -> serde_json::Value {
+/// The `--json` line for one document (`schemas/scan.schema.json`): a stable subset of the
+/// audit record, plus the record identity.
+fn scan_json(
+    record: &AuditRecord,
+    fields: std::collections::BTreeMap<String, serde_json::Value>,
+    pii_masked: bool,
+) -> serde_json::Value {
     serde_json::json!({
         "schema_version": record.schema_version,
         "document": record.document,
@@ -235,7 +306,8 @@ fn scan_json(record: &AuditRecord) -> serde_json::Value {
         "signals": record.classification_signals,
         "decision": record.decision,
         "reasons": record.reasons,
-        "fields": record.fields,
+        "fields": fields,
+        "pii_masked": pii_masked,
         "checks": record.checks.iter().map(|c| serde_json::json!({
             "id": c.id,
             "category": c.category,
@@ -313,6 +385,141 @@ fn print_table(out: &mut impl Write, records: &[AuditRecord]) -> Result<(), CliE
         )?;
     }
     Ok(())
+}
+
+/// `compliance extract`: what was read, per document (`schemas/extract.schema.json`).
+fn extract(args: ExtractArgs) -> Result<(), CliError> {
+    let pipeline = Pipeline::new(
+        RuleSet::default_rules()?,
+        Vec::new(),
+        IntakeLimits {
+            max_bytes: args.max_bytes,
+            ..IntakeLimits::default()
+        },
+    );
+    let today = chrono::Utc::now().date_naive();
+    let disclosure = if args.show_pii {
+        Disclosure::Clear
+    } else {
+        Disclosure::Masked
+    };
+    let mut out = std::io::stdout().lock();
+    for path in expand_paths(&args.paths) {
+        let document = path.display().to_string();
+        let (sha256, size, reading) = match read_file(&path, args.max_bytes) {
+            Fetched::Bytes(bytes) => {
+                let sha256 = compliance_core::audit::sha256_hex(&bytes);
+                let reading = pipeline.read_document(&document, &bytes, today);
+                (Some(sha256), Some(bytes.len() as u64), reading)
+            }
+            Fetched::Unreadable(reason) => (None, None, Err(reason)),
+        };
+        let value = match &reading {
+            Ok(r) => serde_json::json!({
+                "schema_version": compliance_core::audit::SCHEMA_VERSION,
+                "document": document,
+                "sha256": sha256,
+                "size_bytes": size,
+                "readable": true,
+                "unreadable_reason": null,
+                "format": r.format,
+                "pages": r.pages,
+                "characters": r.characters,
+                "truncated": r.truncated,
+                "doc_type": r.classification.doc_type,
+                "confidence": r.classification.confidence,
+                "signals": r.classification.signals,
+                "fields": r.fields.view(disclosure),
+                "pii_masked": !args.show_pii,
+            }),
+            Err(reason) => serde_json::json!({
+                "schema_version": compliance_core::audit::SCHEMA_VERSION,
+                "document": document,
+                "sha256": sha256,
+                "size_bytes": size,
+                "readable": false,
+                "unreadable_reason": reason.to_string(),
+                "format": null,
+                "pages": null,
+                "characters": 0,
+                "truncated": false,
+                "doc_type": compliance_core::classify::DocType::Other,
+                "confidence": 0.0,
+                "signals": [],
+                "fields": Fields::default().view(disclosure),
+                "pii_masked": !args.show_pii,
+            }),
+        };
+        if args.json {
+            serde_json::to_writer(&mut out, &value).map_err(|e| CliError::Output(e.into()))?;
+            writeln!(out)?;
+        } else {
+            print_extraction(&mut out, &value)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_extraction(out: &mut impl Write, v: &serde_json::Value) -> Result<(), CliError> {
+    let text = |key: &str| match &v[key] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".to_string(),
+        other => other.to_string(),
+    };
+    writeln!(out, "{}", text("document"))?;
+    if v["readable"] == false {
+        writeln!(out, "  unreadable: {}", text("unreadable_reason"))?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "  type: {} (confidence {})  format: {}  pages: {}  characters: {}",
+        text("doc_type"),
+        text("confidence"),
+        text("format"),
+        text("pages"),
+        text("characters")
+    )?;
+    if let Some(signals) = v["signals"].as_array() {
+        let signals: Vec<String> = signals
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect();
+        writeln!(out, "  signals: {}", signals.join(", "))?;
+    }
+    if let Some(fields) = v["fields"].as_object() {
+        for (k, value) in fields {
+            writeln!(out, "  {k}: {value}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `compliance check-id`; returns `Ok(false)` when `--fail-on-invalid` matched.
+fn check_ids(args: CheckIdArgs) -> Result<bool, CliError> {
+    let subjects = check_id::subjects(args.kind, &args.values).map_err(CliError::Usage)?;
+    let today = chrono::Utc::now().date_naive();
+    let mut out = std::io::stdout().lock();
+    let mut all_valid = true;
+    for subject in &subjects {
+        let verdict = check_id::verdict(subject, today, args.show_pii);
+        let valid = verdict["valid"] == true;
+        all_valid &= valid;
+        if args.json {
+            serde_json::to_writer(&mut out, &verdict).map_err(|e| CliError::Output(e.into()))?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "{}  {}  {}  {}",
+                if valid { "VALID  " } else { "INVALID" },
+                verdict["kind"].as_str().unwrap_or("?"),
+                verdict["value"].as_str().unwrap_or(""),
+                verdict["reason"].as_str().unwrap_or("")
+            )?;
+        }
+    }
+    Ok(all_valid || !args.fail_on_invalid)
 }
 
 fn records(limit: usize, json: bool, store: Option<PathBuf>) -> Result<(), CliError> {

@@ -3,13 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_compliance");
-const DOCUMENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/documents");
+mod common;
+use common::{assert_exit, compliance, describe, stderr, stdout, TempDir, DOCUMENTS};
 const EXPECTATIONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../events/expected-decisions.json"
@@ -18,7 +17,7 @@ const EXPECTATIONS: &str = concat!(
 const DECISIONS: [&str; 4] = ["approved", "manual_review", "rejected", "unreadable"];
 
 /// Keys of every `scan --json` line.
-const SCAN_KEYS: [&str; 16] = [
+const SCAN_KEYS: [&str; 17] = [
     "schema_version",
     "document",
     "document_id",
@@ -30,6 +29,7 @@ const SCAN_KEYS: [&str; 16] = [
     "decision",
     "reasons",
     "fields",
+    "pii_masked",
     "checks",
     "rules_version",
     "lists",
@@ -106,72 +106,6 @@ const DERIVED_PERSONAL_DATA: &[&str] = &[
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// Runs the binary with `args`, isolated from the caller's COMPLIANCE_* settings.
-fn compliance(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("COMPLIANCE_STORE")
-        .env_remove("COMPLIANCE_RULES")
-        .env_remove("COMPLIANCE_LISTS")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        output.status.code(),
-        stdout(output),
-        stderr(output)
-    )
-}
-
-fn assert_exit(output: &Output, code: i32, what: &str) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{what}: expected exit code {code}\n{}",
-        describe(output)
-    );
-}
-
-/// A fresh directory under the system temp dir, removed when dropped (also on panic).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(label: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!(
-            "compliance-cli-test-{}-{}-{}",
-            std::process::id(),
-            n,
-            label
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 #[derive(Debug)]
 struct Expected {

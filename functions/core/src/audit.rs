@@ -13,8 +13,14 @@ use crate::intake::Format;
 use crate::rules::{OnFail, Severity};
 use crate::screening::ListVersion;
 
-/// Raised whenever a field is removed or changes meaning.
+/// Version of the machine contract (`schemas/`): raised whenever any schema changes; the
+/// schema lock test fails otherwise.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Lower-case hex SHA-256 of the bytes read.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

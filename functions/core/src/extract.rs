@@ -63,23 +63,53 @@ pub struct Fields {
     pub consent: Option<Consent>,
 }
 
+/// How extracted fields leave the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disclosure {
+    /// Stored, logged, alerted, printed by default: personal data masked.
+    Masked,
+    /// On the user's own terminal when asked for (`--show-pii`); never stored.
+    Clear,
+}
+
 impl Fields {
     /// The fields as they may be stored and shown: personal data masked.
     pub fn masked(&self) -> BTreeMap<String, serde_json::Value> {
+        self.view(Disclosure::Masked)
+    }
+
+    /// The fields as a JSON map with the same keys and shapes whatever the disclosure, so that
+    /// one schema describes both.
+    pub fn view(&self, disclosure: Disclosure) -> BTreeMap<String, serde_json::Value> {
         use serde_json::json;
+        let clear = disclosure == Disclosure::Clear;
         let mut out = BTreeMap::new();
         if !self.names.is_empty() {
-            let names: Vec<String> = self.names.iter().map(|n| mask::name(n)).collect();
+            let names: Vec<String> = self
+                .names
+                .iter()
+                .map(|n| if clear { n.clone() } else { mask::name(n) })
+                .collect();
             out.insert("names".into(), json!(names));
         }
         if let Some(d) = self.date_of_birth {
-            out.insert("date_of_birth".into(), json!(mask::birth_date(d)));
+            let shown = if clear {
+                d.to_string()
+            } else {
+                mask::birth_date(d)
+            };
+            out.insert("date_of_birth".into(), json!(shown));
         }
         if let Some(n) = &self.nationality {
             out.insert("nationality".into(), json!(n));
         }
         if let Some(n) = &self.document_number {
-            out.insert("document_number".into(), json!(mask::identifier(n)));
+            let shown = if clear {
+                n.clone()
+            } else {
+                mask::identifier(n)
+            };
+            out.insert("document_number".into(), json!(shown));
         }
         if let Some(d) = self.expiry_date {
             out.insert("expiry_date".into(), json!(d.to_string()));
@@ -96,7 +126,11 @@ impl Fields {
             );
         }
         if !self.card_numbers.is_empty() {
-            let cards: Vec<String> = self.card_numbers.iter().map(|c| mask::card(c)).collect();
+            let cards: Vec<String> = self
+                .card_numbers
+                .iter()
+                .map(|c| if clear { c.clone() } else { mask::card(c) })
+                .collect();
             out.insert("card_numbers".into(), json!(cards));
         }
         if !self.transactions.is_empty() {
@@ -328,7 +362,7 @@ pub fn luhn_valid(digits: &str) -> bool {
 
 /// Issuer prefixes of the major networks (Visa, Mastercard, Amex, Discover, JCB, Diners,
 /// UnionPay including its 81 range, Maestro), so that IBAN digits or order numbers are not reported as cards.
-fn has_card_prefix(d: &str) -> bool {
+pub fn has_card_prefix(d: &str) -> bool {
     let p2: u32 = d.get(..2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let p4: u32 = d.get(..4).and_then(|s| s.parse().ok()).unwrap_or(0);
     d.starts_with('4')

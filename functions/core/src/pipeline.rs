@@ -2,21 +2,41 @@
 //! Pure and synchronous: given the same bytes, rules, lists and clock it gives the same record.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::audit::{
-    decide, AlertState, AlertStatus, AuditRecord, Decision, SourceRef, SCHEMA_VERSION,
+    decide, sha256_hex, AlertState, AlertStatus, AuditRecord, Decision, SourceRef, SCHEMA_VERSION,
 };
 use crate::checks::{run_all, CheckContext};
-use crate::classify::{classify, DocType};
+use crate::classify::{classify, Classification, DocType};
 use crate::error::CoreError;
-use crate::extract::extract;
-use crate::intake::{read, IntakeLimits, Unreadable};
+use crate::extract::{extract, Fields};
+use crate::intake::{read, Format, IntakeLimits, Unreadable};
 use crate::mrz;
 use crate::rules::RuleSet;
 use crate::screening::SanctionsList;
 
 pub const PROCESSOR_VERSION: &str = concat!("compliance/", env!("CARGO_PKG_VERSION"));
+
+/// What was read from one document before any check ran: the `extract` view.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub format: Format,
+    pub pages: Option<usize>,
+    /// Characters of text read (after the size limit).
+    pub characters: usize,
+    /// Whether the text was cut at the size limit.
+    pub truncated: bool,
+    pub classification: Classification,
+    /// In clear: mask with [`Fields::masked`] before it leaves the process.
+    pub fields: Fields,
+}
+
+/// The audit record, plus the fields in clear for a caller that may show them (never stored).
+#[derive(Debug)]
+pub struct Assessment {
+    pub record: AuditRecord,
+    pub fields: Option<Fields>,
+}
 
 pub struct Pipeline {
     pub rules: RuleSet,
@@ -42,6 +62,32 @@ impl Pipeline {
         ))
     }
 
+    /// Reads, classifies and extracts one document; no checks. `name` (file name or key) only
+    /// breaks ties between formats.
+    pub fn read_document(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        today: chrono::NaiveDate,
+    ) -> Result<Reading, Unreadable> {
+        let doc = read(name, bytes, &self.limits)?;
+        let found_mrz = mrz::find(&doc.text, today);
+        let classification = classify(&doc, found_mrz.as_ref());
+        let fields = extract(
+            &doc,
+            found_mrz,
+            classification.doc_type == DocType::ConsentForm,
+        );
+        Ok(Reading {
+            format: doc.format,
+            pages: doc.pages,
+            characters: doc.text.chars().count(),
+            truncated: doc.truncated,
+            classification,
+            fields,
+        })
+    }
+
     /// Judges one document. `content` is the bytes read, or why they could not be read.
     pub fn evaluate(
         &self,
@@ -49,11 +95,18 @@ impl Pipeline {
         content: Result<&[u8], Unreadable>,
         now: DateTime<Utc>,
     ) -> AuditRecord {
+        self.assess(source, content, now).record
+    }
+
+    /// [`Pipeline::evaluate`], keeping the fields in clear beside the (masked) record.
+    pub fn assess(
+        &self,
+        source: SourceRef,
+        content: Result<&[u8], Unreadable>,
+        now: DateTime<Utc>,
+    ) -> Assessment {
         let today = now.date_naive();
-        let sha256 = content
-            .as_ref()
-            .ok()
-            .map(|b| hex::encode(Sha256::digest(b)));
+        let sha256 = content.as_ref().ok().map(|b| sha256_hex(b));
         let size_bytes = content
             .as_ref()
             .ok()
@@ -89,46 +142,42 @@ impl Pipeline {
             },
         };
 
-        let text = content.and_then(|bytes| read(&name, bytes, &self.limits));
-        let doc = match text {
-            Ok(doc) => doc,
+        let reading = content.and_then(|bytes| self.read_document(&name, bytes, today));
+        let reading = match reading {
+            Ok(reading) => reading,
             Err(reason) => {
                 record.reasons.push(format!("unreadable: {reason}"));
-                return record;
+                return Assessment {
+                    record,
+                    fields: None,
+                };
             }
         };
-        record.format = Some(doc.format);
-        record.pages = doc.pages;
+        record.format = Some(reading.format);
+        record.pages = reading.pages;
 
-        let found_mrz = mrz::find(&doc.text, today);
-        let classification = classify(&doc, found_mrz.as_ref());
-        let fields = extract(
-            &doc,
-            found_mrz,
-            classification.doc_type == DocType::ConsentForm,
-        );
         let checks = run_all(
             &self.rules,
             &CheckContext {
-                doc_type: classification.doc_type,
-                fields: &fields,
+                doc_type: reading.classification.doc_type,
+                fields: &reading.fields,
                 lists: &self.lists,
                 today,
             },
         );
         let (decision, mut reasons) = decide(
             &checks,
-            classification.confidence,
+            reading.classification.confidence,
             self.rules.classification.min_confidence,
         );
-        if doc.truncated {
+        if reading.truncated {
             reasons.push("text was truncated at the size limit; later content not checked".into());
         }
 
-        record.doc_type = classification.doc_type;
-        record.confidence = classification.confidence;
-        record.classification_signals = classification.signals;
-        record.fields = fields.masked();
+        record.doc_type = reading.classification.doc_type;
+        record.confidence = reading.classification.confidence;
+        record.classification_signals = reading.classification.signals;
+        record.fields = reading.fields.masked();
         record.checks = checks;
         record.decision = decision;
         record.reasons = reasons;
@@ -139,6 +188,9 @@ impl Pipeline {
                 sent_at: None,
             };
         }
-        record
+        Assessment {
+            record,
+            fields: Some(reading.fields),
+        }
     }
 }

@@ -9,12 +9,15 @@
 use chrono::Utc;
 
 use crate::audit::{Alert, AlertStatus, AuditRecord, SourceRef};
+use crate::extract::Fields;
 use crate::pipeline::Pipeline;
 use crate::ports::{AlertSink, AuditStore, DocumentSource, Fetched, PortError, PutOutcome};
 
 #[derive(Debug)]
 pub struct Outcome {
     pub record: AuditRecord,
+    /// The fields in clear, for a caller that may show them; never stored.
+    pub fields: Option<Fields>,
     /// `false` when this delivery found the record already stored.
     pub newly_recorded: bool,
     pub alert_published: bool,
@@ -37,8 +40,9 @@ where
         Fetched::Bytes(bytes) => Ok(bytes.as_slice()),
         Fetched::Unreadable(reason) => Err(reason.clone()),
     };
-    let record = pipeline.evaluate(location, content, Utc::now());
+    let assessment = pipeline.assess(location, content, Utc::now());
     drop(fetched);
+    let record = assessment.record;
 
     let (mut record, newly_recorded) = match store.put_new(&record).await? {
         PutOutcome::Created => (record, true),
@@ -56,6 +60,7 @@ where
     }
     Ok(Outcome {
         record,
+        fields: assessment.fields,
         newly_recorded,
         alert_published,
     })

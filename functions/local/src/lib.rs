@@ -42,7 +42,8 @@ impl DocumentSource for FileSource {
     }
 }
 
-fn read_file(path: &Path, max_bytes: u64) -> Fetched {
+/// Reads one file, never more than `max_bytes`; a file that cannot be read is `Unreadable`.
+pub fn read_file(path: &Path, max_bytes: u64) -> Fetched {
     let not_fetched = |e: std::io::Error| {
         Fetched::Unreadable(Unreadable::NotFetched {
             detail: e.kind().to_string(),

@@ -17,6 +17,16 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::Value;
 
+/// Panics with every violation when `value` breaks its schema under `schemas/`.
+pub fn assert_conforms(output: compliance_contract::Output, value: &Value) {
+    static CONTRACT: OnceLock<compliance_contract::Contract> = OnceLock::new();
+    let contract = CONTRACT
+        .get_or_init(|| compliance_contract::Contract::load().unwrap_or_else(|e| panic!("{e}")));
+    if let Err(e) = contract.validate(output, value) {
+        panic!("{e}\nvalue: {value:#}");
+    }
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -296,7 +306,17 @@ impl Stack {
         out.items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| serde_dynamo::from_item(item).expect("item as JSON"))
+            .map(|item| {
+                let value: Value = serde_dynamo::from_item(item).expect("item as JSON");
+                // The item is the audit record plus the table's keys.
+                let mut record = value.clone();
+                if let Some(o) = record.as_object_mut() {
+                    o.remove("pk");
+                    o.remove("sk");
+                }
+                assert_conforms(compliance_contract::Output::AuditRecord, &record);
+                value
+            })
             .collect()
     }
 
@@ -318,6 +338,11 @@ impl Stack {
                 last = Instant::now();
                 let body: Value =
                     serde_json::from_str(m.body.as_deref().unwrap_or("")).expect("SNS envelope");
+                let alert: Value = body["Message"]
+                    .as_str()
+                    .and_then(|m| serde_json::from_str(m).ok())
+                    .expect("the SNS message is the alert JSON");
+                assert_conforms(compliance_contract::Output::Alert, &alert);
                 messages.push(body);
                 if let Some(handle) = m.receipt_handle {
                     self.sqs
