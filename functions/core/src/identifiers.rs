@@ -607,7 +607,9 @@ pub fn validate_bic(input: &str) -> Verdict {
     };
     Verdict::ok(
         kind,
-        format!("valid BIC format: {n} characters, country {cc}{notes}; BICs carry no check digits"),
+        format!(
+            "valid BIC format: {n} characters, country {cc}{notes}; BICs carry no check digits"
+        ),
         country,
     )
 }
@@ -635,11 +637,7 @@ pub fn validate_lei(input: &str) -> Verdict {
         );
     }
     if n != 20 {
-        return Verdict::bad(
-            kind,
-            format!("LEI must be 20 characters, got {n}"),
-            None,
-        );
+        return Verdict::bad(kind, format!("LEI must be 20 characters, got {n}"), None);
     }
     let cd: String = chars.iter().skip(18).collect();
     if !cd.bytes().all(|b| b.is_ascii_digit()) {
@@ -684,7 +682,9 @@ pub fn validate_lei(input: &str) -> Verdict {
 fn looks_like_card(s: &str) -> bool {
     let first_last_digits = s.chars().next().is_some_and(|c| c.is_ascii_digit())
         && s.chars().last().is_some_and(|c| c.is_ascii_digit());
-    let only_allowed = s.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    let only_allowed = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
     let digits = s.chars().filter(char::is_ascii_digit).count();
     first_last_digits && only_allowed && (12..=19).contains(&digits)
 }
@@ -796,12 +796,29 @@ mod tests {
         assert_eq!(
             parse_structure("4!a6!n8!c"),
             Ok(vec![
-                Segment { len: 4, class: CharClass::Letter },
-                Segment { len: 6, class: CharClass::Digit },
-                Segment { len: 8, class: CharClass::Alnum },
+                Segment {
+                    len: 4,
+                    class: CharClass::Letter
+                },
+                Segment {
+                    len: 6,
+                    class: CharClass::Digit
+                },
+                Segment {
+                    len: 8,
+                    class: CharClass::Alnum
+                },
             ])
         );
-        for bad in ["", "4a", "!n", "0!n", "4!x", "4!", "99999999999999999999999!n"] {
+        for bad in [
+            "",
+            "4a",
+            "!n",
+            "0!n",
+            "4!x",
+            "4!",
+            "99999999999999999999999!n",
+        ] {
             assert!(parse_structure(bad).is_err(), "{bad:?} should not parse");
         }
     }

@@ -1,10 +1,13 @@
 //! Document intake: turns raw bytes into text (and rows for tabular files), within limits.
 //! Every failure is a value, never a panic: the caller records it as an `unreadable` decision.
 
+use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+
+mod json;
 
 /// Bounds that keep one hostile document from exhausting a 128 MB Lambda or hanging it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,22 +138,24 @@ fn find_pdf_header(bytes: &[u8]) -> bool {
     head.windows(5).any(|w| w == b"%PDF-")
 }
 
+/// Caps the text at `max_text_chars` bytes (on a character boundary), copying no more than
+/// that of a borrowed text.
 fn truncate(
     format: Format,
-    mut text: String,
+    text: Cow<'_, str>,
     pages: Option<usize>,
     table: Option<Table>,
     limits: &IntakeLimits,
 ) -> DocumentText {
-    let mut truncated = false;
-    if text.len() > limits.max_text_chars {
+    let (text, truncated) = if text.len() > limits.max_text_chars {
         let mut cut = limits.max_text_chars;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        text.truncate(cut);
-        truncated = true;
-    }
+        (text[..cut].to_string(), true)
+    } else {
+        (text.into_owned(), false)
+    };
     DocumentText {
         format,
         text,
@@ -160,17 +165,16 @@ fn truncate(
     }
 }
 
-/// UTF-8 (with or without BOM) and UTF-16 with a BOM; other single-byte text is read as
-/// Windows-1252-compatible Latin-1. Content with NUL bytes or many control bytes is binary.
-fn decode_text(bytes: &[u8]) -> Result<String, Unreadable> {
+/// Borrows the bytes when they are UTF-8 already: a 20 MB upload is not copied.
+fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Unreadable> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return Ok(String::from_utf8_lossy(rest).into_owned());
+        return Ok(String::from_utf8_lossy(rest));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return Ok(decode_utf16(rest, u16::from_le_bytes));
+        return Ok(Cow::Owned(decode_utf16(rest, u16::from_le_bytes)));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return Ok(decode_utf16(rest, u16::from_be_bytes));
+        return Ok(Cow::Owned(decode_utf16(rest, u16::from_be_bytes)));
     }
     let sample = &bytes[..bytes.len().min(8192)];
     let control = sample
@@ -181,8 +185,8 @@ fn decode_text(bytes: &[u8]) -> Result<String, Unreadable> {
         return Err(Unreadable::Binary);
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(_) => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+        Ok(s) => Ok(Cow::Borrowed(s)),
+        Err(_) => Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
     }
 }
 
@@ -194,77 +198,21 @@ fn decode_utf16(bytes: &[u8], from: fn([u8; 2]) -> u16) -> String {
 }
 
 fn read_json(text: &str, limits: &IntakeLimits) -> Result<DocumentText, Unreadable> {
-    // serde_json stops at 128 levels of nesting with an error, so deep input cannot overflow
-    // the stack.
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| Unreadable::Malformed {
+    let flat = json::flatten(text, limits.max_text_chars, limits.max_csv_rows).map_err(|e| {
+        Unreadable::Malformed {
             format: "JSON".into(),
             detail: format!("line {} column {}", e.line(), e.column()),
-        })?;
-    let table = json_table(&value, limits);
-    let mut flat = String::new();
-    flatten_json(&value, "", &mut flat, limits.max_text_chars);
-    Ok(truncate(Format::Json, flat, None, table, limits))
-}
-
-/// `key: value` lines, so that labelled-field extraction works the same on JSON and on text.
-fn flatten_json(value: &serde_json::Value, key: &str, out: &mut String, cap: usize) {
-    if out.len() > cap {
-        return;
-    }
-    match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                flatten_json(v, k, out, cap);
-            }
         }
-        serde_json::Value::Array(items) => {
-            for v in items {
-                flatten_json(v, key, out, cap);
-            }
-        }
-        serde_json::Value::String(s) => push_line(out, key, s),
-        serde_json::Value::Number(n) => push_line(out, key, &n.to_string()),
-        serde_json::Value::Bool(b) => push_line(out, key, &b.to_string()),
-        serde_json::Value::Null => {}
-    }
-}
-
-fn push_line(out: &mut String, key: &str, value: &str) {
-    if !key.is_empty() {
-        out.push_str(&key.replace('_', " "));
-        out.push_str(": ");
-    }
-    out.push_str(value);
-    out.push('\n');
-}
-
-/// A JSON array of flat objects (possibly under a single top-level key such as
-/// `"transactions"`) is a table.
-fn json_table(value: &serde_json::Value, limits: &IntakeLimits) -> Option<Table> {
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(map) => map.values().find_map(|v| v.as_array())?,
-        _ => return None,
-    };
-    let first = items.first()?.as_object()?;
-    let headers: Vec<String> = first.keys().map(|k| k.to_lowercase()).collect();
-    let keys: Vec<&String> = first.keys().collect();
-    let rows = items
-        .iter()
-        .take(limits.max_csv_rows)
-        .filter_map(|item| item.as_object())
-        .map(|obj| {
-            keys.iter()
-                .map(|k| match obj.get(*k) {
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(serde_json::Value::Null) | None => String::new(),
-                    Some(other) => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    Some(Table { headers, rows })
+    })?;
+    let mut doc = truncate(
+        Format::Json,
+        Cow::Owned(flat.text),
+        None,
+        flat.table,
+        limits,
+    );
+    doc.truncated |= flat.truncated;
+    Ok(doc)
 }
 
 fn read_csv(text: &str, limits: &IntakeLimits) -> Result<DocumentText, Unreadable> {
@@ -303,7 +251,7 @@ fn read_csv(text: &str, limits: &IntakeLimits) -> Result<DocumentText, Unreadabl
     let table = Table { headers, rows };
     Ok(truncate(
         Format::Csv,
-        text.to_string(),
+        Cow::Borrowed(text),
         None,
         Some(table),
         limits,
@@ -401,7 +349,13 @@ fn extract_pdf(
     if meaningful < 16 {
         return Err(Unreadable::NoTextLayer);
     }
-    Ok(truncate(Format::Pdf, text, Some(pages.len()), None, limits))
+    Ok(truncate(
+        Format::Pdf,
+        Cow::Owned(text),
+        Some(pages.len()),
+        None,
+        limits,
+    ))
 }
 
 /// Whether one of the page's compressed content streams fails to decode (a size-limit refusal
@@ -415,11 +369,17 @@ fn has_undecodable_stream(
         let Ok(stream) = document.get_object(id).and_then(lopdf::Object::as_stream) else {
             return true;
         };
-        stream.filters().is_ok_and(|f| !f.is_empty())
-            && matches!(
-                stream.decompressed_content_with_limit(limits.max_decompressed_bytes),
-                Err(e) if !matches!(e, lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }))
-            )
+        let compressed = stream.filters().is_ok_and(|f| !f.is_empty());
+        // lopdf yields an empty result for some streams it cannot inflate, not an error. An
+        // empty page compressed is 8 bytes (zlib); more than that inflating to nothing is damage.
+        compressed
+            && match stream.decompressed_content_with_limit(limits.max_decompressed_bytes) {
+                Ok(decoded) => decoded.is_empty() && stream.content.len() > 16,
+                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                })) => false,
+                Err(_) => true,
+            }
     })
 }
 
