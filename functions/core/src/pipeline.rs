@@ -160,6 +160,7 @@ impl Pipeline {
             &self.rules,
             &CheckContext {
                 doc_type: reading.classification.doc_type,
+                transactions: &self.rules.transactions,
                 fields: &reading.fields,
                 lists: &self.lists,
                 today,

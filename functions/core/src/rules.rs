@@ -49,16 +49,30 @@ pub enum OnFail {
     Rejected,
 }
 
-/// The checks this build implements; a rules file naming another id is invalid.
-pub const KNOWN_CHECKS: &[&str] = &[
-    "kyc.mrz_check_digits",
-    "kyc.document_expiry",
-    "kyc.minimum_age",
-    "aml.sanctions_screening",
-    "transaction.cash_threshold",
-    "gdpr.consent",
-    "pii.card_numbers",
-];
+/// The type of a rule parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A float or an integer.
+    Number,
+    Integer,
+    Bool,
+    String,
+    /// An array of strings.
+    StringList,
+    /// A table of numbers by name (for example exchange rates by currency).
+    NumberTable,
+    /// A table of strings by name (for example a pattern per country).
+    StringTable,
+}
+
+/// One parameter a check accepts in `params`.
+#[derive(Debug)]
+pub struct ParamSpec {
+    pub check: &'static str,
+    pub name: &'static str,
+    pub kind: ParamKind,
+    pub description: &'static str,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,11 +128,39 @@ pub struct Classification {
     pub min_confidence: f64,
 }
 
+/// Settings shared by the transaction checks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionSettings {
+    /// IANA time zone whose calendar days are the institution's business days (cash is
+    /// aggregated per business day, 31 CFR 1010.313).
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// US dollars per one unit of each other currency, to convert amounts before thresholds.
+    #[serde(default)]
+    pub usd_rates: std::collections::BTreeMap<String, f64>,
+}
+
+fn default_timezone() -> String {
+    "America/New_York".to_string()
+}
+
+impl Default for TransactionSettings {
+    fn default() -> Self {
+        Self {
+            timezone: default_timezone(),
+            usd_rates: Default::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
     pub version: String,
     pub classification: Classification,
+    #[serde(default)]
+    pub transactions: TransactionSettings,
     #[serde(rename = "rule")]
     pub rules: Vec<Rule>,
 }
@@ -153,11 +195,12 @@ impl RuleSet {
         }
         let mut seen = BTreeSet::new();
         for rule in &self.rules {
-            if !KNOWN_CHECKS.contains(&rule.id.as_str()) {
+            let known = crate::checks::known_checks();
+            if !known.contains(&rule.id.as_str()) {
                 return Err(fail(format!(
                     "rule `{}` is not a check this version implements ({})",
                     rule.id,
-                    KNOWN_CHECKS.join(", ")
+                    known.join(", ")
                 )));
             }
             if !seen.insert(rule.id.as_str()) {
@@ -187,7 +230,7 @@ mod tests {
     #[test]
     fn default_rules_are_valid_and_cover_every_check() {
         let rules = RuleSet::default_rules().unwrap();
-        for id in KNOWN_CHECKS {
+        for id in crate::checks::known_checks() {
             assert!(rules.rule(id).is_some(), "default rules lack {id}");
         }
     }
