@@ -83,6 +83,15 @@ const PERSONAL_DATA: &[(&str, &str)] = &[
     ("cash-transactions-2026-10.csv", "Evelyn Hart"),
     ("cash-transactions-2026-10.csv", "Tomas Reyes"),
     ("invoice-with-card-number.txt", "4111 1111 1111 1111"),
+    ("passport-deu-brandt.txt", "BRANDT"),
+    ("passport-deu-brandt.txt", "C01X00T47"),
+    ("passport-nld-number-format.txt", "VAN DER BERG"),
+    ("passport-nld-number-format.txt", "14 Feb 1990"),
+    ("passport-printed-dob-mismatch.txt", "ABERNATHY"),
+    ("passport-printed-dob-mismatch.txt", "K7T2Q9R41"),
+    ("bank-statement-valid-iban.txt", "NL91 ABNA 0417 1643 00"),
+    ("bank-statement-invalid-iban.txt", "NL91 ABNA 0417 1643 01"),
+    ("consent-form-bundled-terms.txt", "Priya Raman"),
 ];
 
 /// Other spellings of the same data that must not appear either: the unspaced card number,
@@ -101,6 +110,9 @@ const DERIVED_PERSONAL_DATA: &[&str] = &[
     "1991-02-02",
     "1988-03-14",
     "1985-07-18",
+    "NL91ABNA0417164300",
+    "NL91ABNA0417164301",
+    "1990-02-14",
     "1974-08-12",
 ];
 

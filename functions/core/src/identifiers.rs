@@ -301,6 +301,14 @@ fn iban_registry() -> Result<&'static IbanRegistry, &'static str> {
     IBAN_REGISTRY.as_ref().map_err(String::as_str)
 }
 
+/// The IBAN length the registry gives a country, if it knows the country.
+pub fn iban_length(country: &str) -> Option<usize> {
+    iban_registry()
+        .ok()
+        .and_then(|reg| reg.specs.get(country))
+        .map(|spec| spec.iban_length)
+}
+
 /// Country codes of the embedded IBAN registry, sorted (empty if it is unavailable).
 pub fn iban_countries() -> Vec<&'static str> {
     let mut codes: Vec<&'static str> = match iban_registry() {

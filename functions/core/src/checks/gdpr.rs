@@ -1,4 +1,6 @@
-//! GDPR consent (Art. 7).
+//! GDPR consent (Art. 7): given by a clear affirmative act, distinguishable from other
+//! matters, for a stated purpose, dated and signed (the controller must be able to show it),
+//! and withdrawable as easily as given.
 
 use super::{CheckContext, Finding, Status};
 use crate::rules::{ParamSpec, Rule};
@@ -33,15 +35,22 @@ pub(super) fn consent(ctx: &CheckContext<'_>) -> Finding {
     if !c.signed {
         missing.push("signature");
     }
+    if !c.separate_from_other_terms {
+        missing.push("consent separate from other terms (Art. 7(2))");
+    }
+    if !c.withdrawal_explained {
+        missing.push("how to withdraw consent (Art. 7(3))");
+    }
     if missing.is_empty() {
         Finding::new(
             Status::Pass,
-            "consent given, purpose stated, dated and signed",
+            "consent given, separate from other terms, purpose stated, withdrawal explained, dated and signed",
         )
     } else {
         Finding::new(
             Status::Fail,
             format!("consent incomplete: missing {}", missing.join(", ")),
         )
+        .with_evidence(serde_json::json!({ "missing": missing }))
     }
 }

@@ -2,6 +2,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use regex::Regex;
+
 use super::{CheckContext, Finding, Status};
 use crate::rules::{ParamKind, ParamSpec, Rule};
 
@@ -10,6 +12,8 @@ pub(super) const CHECKS: &[&str] = &[
     "kyc.mrz_check_digits",
     "kyc.document_expiry",
     "kyc.minimum_age",
+    "kyc.mrz_printed_agreement",
+    "kyc.document_number_format",
 ];
 
 /// The parameters a rules file may give these checks.
@@ -26,6 +30,12 @@ pub(super) const PARAMS: &[ParamSpec] = &[
         kind: ParamKind::Integer,
         description: "minimum age of the customer in years",
     },
+    ParamSpec {
+        check: "kyc.document_number_format",
+        name: "formats",
+        kind: ParamKind::StringTable,
+        description: "regular expression a document number must match, by ICAO issuing state code",
+    },
 ];
 
 pub(super) fn run(rule: &Rule, ctx: &CheckContext<'_>) -> Option<Finding> {
@@ -33,6 +43,8 @@ pub(super) fn run(rule: &Rule, ctx: &CheckContext<'_>) -> Option<Finding> {
         "kyc.mrz_check_digits" => mrz_check_digits(ctx),
         "kyc.document_expiry" => document_expiry(rule, ctx),
         "kyc.minimum_age" => minimum_age(rule, ctx),
+        "kyc.mrz_printed_agreement" => mrz_printed_agreement(ctx),
+        "kyc.document_number_format" => document_number_format(rule, ctx),
         _ => return None,
     })
 }
@@ -107,9 +119,160 @@ pub(super) fn minimum_age(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     }
 }
 
+/// Upper-case ASCII letters of a name, as an MRZ writes them: accents dropped by
+/// transliteration, everything else a separator.
+fn mrz_name_tokens(name: &str) -> Vec<String> {
+    any_ascii::any_ascii(name)
+        .to_uppercase()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The MRZ may truncate names (TD3 has 39 characters for both), so an MRZ token agrees with a
+/// printed one when it is the same or, for the last MRZ token, a prefix of it.
+fn names_agree(mrz: &[String], printed: &[String]) -> bool {
+    if mrz.is_empty() || printed.is_empty() || mrz.len() > printed.len() {
+        return mrz.is_empty() && printed.is_empty();
+    }
+    mrz.iter().enumerate().all(|(i, m)| {
+        let p = &printed[i];
+        m == p || (i + 1 == mrz.len() && p.starts_with(m.as_str()))
+    }) && (mrz.len() == printed.len() || mrz.join("").len() >= 30)
+}
+
+fn compact_number(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// ICAO 9303 MRZ against the printed (visual inspection zone) fields: a forged page or an
+/// altered MRZ shows as a disagreement.
+pub(super) fn mrz_printed_agreement(ctx: &CheckContext<'_>) -> Finding {
+    let Some(mrz) = &ctx.fields.mrz else {
+        return Finding::new(Status::NotApplicable, "no MRZ to compare");
+    };
+    let printed = &ctx.fields.printed;
+    let mut compared = Vec::new();
+    let mut differ = Vec::new();
+    if let Some(surname) = &printed.surname {
+        compared.push("surname");
+        if !names_agree(&mrz_name_tokens(&mrz.surname), &mrz_name_tokens(surname)) {
+            differ.push("surname");
+        }
+    }
+    if let Some(given) = &printed.given_names {
+        compared.push("given names");
+        if !names_agree(&mrz_name_tokens(&mrz.given_names), &mrz_name_tokens(given)) {
+            differ.push("given names");
+        }
+    }
+    match (&printed.date_of_birth, &printed.date_of_birth_raw) {
+        (Some(date), _) => {
+            compared.push("date of birth");
+            if mrz.birth_date != Some(*date) {
+                differ.push("date of birth");
+            }
+        }
+        (None, Some(_)) => {
+            compared.push("date of birth");
+            differ.push("date of birth (printed date unreadable)");
+        }
+        (None, None) => {}
+    }
+    if let Some(number) = &printed.document_number {
+        compared.push("document number");
+        if compact_number(number) != compact_number(&mrz.document_number) {
+            differ.push("document number");
+        }
+    }
+    if compared.is_empty() {
+        return Finding::new(
+            Status::NotApplicable,
+            "no printed name, date of birth or document number to compare with the MRZ",
+        );
+    }
+    if differ.is_empty() {
+        Finding::new(
+            Status::Pass,
+            format!("MRZ agrees with the printed {}", compared.join(", ")),
+        )
+    } else {
+        Finding::new(
+            Status::Fail,
+            format!("MRZ and printed fields disagree: {}", differ.join(", ")),
+        )
+        .with_evidence(serde_json::json!({ "compared": compared, "disagree": differ }))
+    }
+}
+
+/// The document number's format for its issuing state, from the rule's `formats` table.
+pub(super) fn document_number_format(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
+    let Some(mrz) = &ctx.fields.mrz else {
+        return Finding::new(
+            Status::NotApplicable,
+            "no MRZ, so no issuing state to take the format from",
+        );
+    };
+    let state = mrz.issuing_state.trim_end_matches('<').to_string();
+    let Some(toml::Value::String(pattern)) = rule
+        .params
+        .get("formats")
+        .and_then(|f| f.as_table())
+        .and_then(|t| t.get(&state))
+    else {
+        return Finding::new(
+            Status::NotApplicable,
+            format!("no document number format configured for {state}"),
+        );
+    };
+    let Ok(re) = Regex::new(&format!("^(?:{pattern})$")) else {
+        return Finding::new(
+            Status::Error,
+            format!("the format configured for {state} is not a valid regular expression"),
+        );
+    };
+    let number = compact_number(&mrz.document_number);
+    if re.is_match(&number) {
+        Finding::new(
+            Status::Pass,
+            format!("document number has the {state} format"),
+        )
+    } else {
+        Finding::new(
+            Status::Fail,
+            format!(
+                "document number does not have the {state} format ({} characters)",
+                number.len()
+            ),
+        )
+        .with_evidence(serde_json::json!({ "issuing_state": state, "format": pattern }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tokens(s: &str) -> Vec<String> {
+        mrz_name_tokens(s)
+    }
+
+    #[test]
+    fn names_agree_across_accents_and_truncation() {
+        assert!(names_agree(&tokens("LINDQVIST"), &tokens("Lindqvist")));
+        assert!(names_agree(&tokens("MULLER"), &tokens("Müller")));
+        assert!(!names_agree(&tokens("MULLER"), &tokens("Miller")));
+        assert!(!names_agree(&tokens("ANNA"), &tokens("ANNA MARIA")));
+        // A TD3 name field truncated at 39 characters.
+        assert!(names_agree(
+            &tokens("BARTHOLOMEW ALEXANDER MAXIMILIAN FREDE"),
+            &tokens("Bartholomew Alexander Maximilian Frederick")
+        ));
+    }
 
     #[test]
     fn age_counts_birthdays() {

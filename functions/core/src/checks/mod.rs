@@ -4,6 +4,7 @@
 
 mod aml;
 mod gdpr;
+mod identifiers;
 mod kyc;
 mod pii;
 mod transactions;
@@ -103,6 +104,7 @@ fn run_one(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
         .or_else(|| transactions::run(rule, ctx))
         .or_else(|| gdpr::run(rule, ctx))
         .or_else(|| pii::run(rule, ctx))
+        .or_else(|| identifiers::run(rule, ctx))
         .unwrap_or_else(|| {
             Finding::new(
                 Status::Error,
@@ -119,6 +121,7 @@ pub fn known_checks() -> Vec<&'static str> {
         transactions::CHECKS,
         gdpr::CHECKS,
         pii::CHECKS,
+        identifiers::CHECKS,
     ]
     .concat()
 }
@@ -131,6 +134,7 @@ pub fn param_specs() -> Vec<&'static ParamSpec> {
         transactions::PARAMS,
         gdpr::PARAMS,
         pii::PARAMS,
+        identifiers::PARAMS,
     ]
     .into_iter()
     .flatten()

@@ -31,5 +31,8 @@ pub(super) fn card_numbers(ctx: &CheckContext<'_>) -> Finding {
             masked.join(", ")
         ),
     )
-    .with_evidence(serde_json::json!({ "cards": masked }))
+    .with_evidence(serde_json::json!({
+        "cards": masked,
+        "lines": ctx.fields.card_lines,
+    }))
 }

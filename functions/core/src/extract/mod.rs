@@ -23,6 +23,31 @@ pub struct Consent {
     pub purpose: Option<String>,
     pub date: Option<NaiveDate>,
     pub signed: bool,
+    /// The document says how consent can be withdrawn (Art. 7(3)).
+    pub withdrawal_explained: bool,
+    /// The consent statement is not bundled with other terms in one tick (Art. 7(2)).
+    pub separate_from_other_terms: bool,
+}
+
+/// What the document prints in its labelled fields, kept apart from the MRZ so that the two
+/// can be compared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Printed {
+    pub surname: Option<String>,
+    pub given_names: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    /// The raw date text when it could not be parsed.
+    pub date_of_birth_raw: Option<String>,
+    pub document_number: Option<String>,
+}
+
+/// A financial identifier as written in the document, with the line it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundIdentifier {
+    pub value: String,
+    pub line: usize,
+    /// Written after a label (`IBAN:`, `BIC:`, `LEI:`), so it is meant as one even if invalid.
+    pub labelled: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -34,8 +59,14 @@ pub struct Fields {
     pub expiry_date: Option<NaiveDate>,
     pub mrz: Option<Mrz>,
     pub card_numbers: Vec<String>,
+    /// 1-based line of each card number, in the same order.
+    pub card_lines: Vec<usize>,
     pub transactions: Vec<Transaction>,
     pub consent: Option<Consent>,
+    pub printed: Printed,
+    pub ibans: Vec<FoundIdentifier>,
+    pub bics: Vec<FoundIdentifier>,
+    pub leis: Vec<FoundIdentifier>,
 }
 
 /// How extracted fields leave the pipeline.
@@ -118,8 +149,36 @@ impl Fields {
         if let Some(c) = &self.consent {
             out.insert(
                 "consent".into(),
-                json!({"given": c.given, "purpose": c.purpose, "date": c.date.map(|d| d.to_string()), "signed": c.signed}),
+                json!({
+                    "given": c.given,
+                    "purpose": c.purpose,
+                    "date": c.date.map(|d| d.to_string()),
+                    "signed": c.signed,
+                    "withdrawal_explained": c.withdrawal_explained,
+                    "separate_from_other_terms": c.separate_from_other_terms,
+                }),
             );
+        }
+        // An IBAN is a customer's account; BICs and LEIs identify institutions, public data.
+        let shown = |ids: &[FoundIdentifier], personal: bool| -> Vec<String> {
+            ids.iter()
+                .map(|i| {
+                    if personal && !clear {
+                        mask::identifier(&i.value)
+                    } else {
+                        i.value.clone()
+                    }
+                })
+                .collect()
+        };
+        for (key, ids, personal) in [
+            ("ibans", &self.ibans, true),
+            ("bics", &self.bics, false),
+            ("leis", &self.leis, false),
+        ] {
+            if !ids.is_empty() {
+                out.insert(key.into(), json!(shown(ids, personal)));
+            }
         }
         out
     }
@@ -181,6 +240,108 @@ regex!(
     r"(?i)\[\s*\]\s*(?:i\s+(?:consent|agree)|j'accepte|ich willige|doy mi consentimiento|ik geef toestemming)"
 );
 
+regex!(
+    WITHDRAWAL,
+    r"(?i)withdraw|withdrawal|revoke|retirer|retrait de (?:votre|mon) consentement|widerruf|widerrufen|revocar|retirar (?:su|mi) consentimiento|intrekken|intrekking"
+);
+// One tick that covers consent and the contract terms together (Art. 7(2) wants them apart).
+regex!(
+    BUNDLED_CONSENT,
+    r"(?im)^.*(?:\[\s*[x✓✔]\s*\]|☑|☒).*(?:consent|agree).*(?:terms and conditions|terms of (?:service|use)|general terms|conditions générales|agb|allgemeinen geschäftsbedingungen|términos y condiciones|algemene voorwaarden).*$"
+);
+regex!(
+    IBAN_LABELLED,
+    r"(?m)\b(?i:iban)\s*(?i:no\.?|number|nummer|numéro)?\s*[:：]?\s*([A-Z]{2}[0-9A-Z]{2}(?:[ ]?[0-9A-Z]){8,32})"
+);
+regex!(
+    IBAN_SHAPE,
+    r"\b([A-Z]{2}[0-9]{2}(?:[ ]?[0-9A-Z]{4}){2,7}(?:[ ]?[0-9A-Z]{1,4})?)\b"
+);
+regex!(
+    BIC_LABELLED,
+    r"(?im)\b(?:bic(?:\s*/\s*swift)?|swift(?:\s*/\s*bic)?|swift code|bic code)\s*[:：]\s*([A-Za-z0-9]{6,14})\b"
+);
+regex!(
+    LEI_LABELLED,
+    r"(?im)\blei(?:\s*code)?\s*[:：]\s*([A-Za-z0-9]{18,22})\b"
+);
+
+/// 1-based line holding `digits` (with any spacing or dashes between them).
+fn line_of_digits(text: &str, digits: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            let compact: String = line.chars().filter(char::is_ascii_digit).collect();
+            compact.contains(digits)
+        })
+        .map_or(0, |i| i + 1)
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// IBANs, BICs and LEIs. A labelled value is kept even when invalid (the check reports it);
+/// an unlabelled IBAN-shaped run is kept only when it is a valid IBAN, since invoice and order
+/// numbers can have the same shape.
+fn financial_identifiers(text: &str, fields: &mut Fields) {
+    use crate::identifiers::validate_iban;
+    let push = |list: &mut Vec<FoundIdentifier>, value: String, line: usize, labelled: bool| {
+        if !list.iter().any(|f| f.value == value) {
+            list.push(FoundIdentifier {
+                value,
+                line,
+                labelled,
+            });
+        }
+    };
+    let compact = |s: &str| s.split_whitespace().collect::<String>().to_uppercase();
+    if let Some(re) = IBAN_LABELLED.as_ref() {
+        for c in re.captures_iter(text) {
+            if let Some(m) = c.get(1) {
+                // Print groups make the next word look like more IBAN: drop whole trailing
+                // groups while that reaches the registry length of the country exactly. A
+                // typo that lengthens the IBAN itself is left for the check to report.
+                let raw = m.as_str();
+                let mut groups: Vec<&str> = raw.split(' ').collect();
+                let expected = raw.get(..2).and_then(crate::identifiers::iban_length);
+                let mut value = compact(raw);
+                if let Some(len) = expected {
+                    while value.len() > len && groups.len() > 1 {
+                        groups.pop();
+                        value = compact(&groups.concat());
+                    }
+                    if value.len() != len {
+                        value = compact(raw);
+                    }
+                }
+                push(&mut fields.ibans, value, line_at(text, m.start()), true);
+            }
+        }
+    }
+    if let Some(re) = IBAN_SHAPE.as_ref() {
+        for c in re.captures_iter(text) {
+            if let Some(m) = c.get(1) {
+                let value = compact(m.as_str());
+                if validate_iban(&value).valid {
+                    push(&mut fields.ibans, value, line_at(text, m.start()), false);
+                }
+            }
+        }
+    }
+    for (re, list) in [
+        (&BIC_LABELLED, &mut fields.bics),
+        (&LEI_LABELLED, &mut fields.leis),
+    ] {
+        if let Some(re) = re.as_ref() {
+            for c in re.captures_iter(text) {
+                if let Some(m) = c.get(1) {
+                    push(list, compact(m.as_str()), line_at(text, m.start()), true);
+                }
+            }
+        }
+    }
+}
+
 fn capture<'a>(re: &LazyLock<Option<Regex>>, text: &'a str) -> Option<&'a str> {
     re.as_ref()?
         .captures(text)?
@@ -213,6 +374,14 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
         let given = capture(&GIVEN_LABEL, text).unwrap_or("");
         push_name(&mut fields.names, &format!("{given} {surname}"));
     }
+    let printed_dob = capture(&DOB_LABEL, text);
+    fields.printed = Printed {
+        surname: capture(&SURNAME_LABEL, text).map(str::to_string),
+        given_names: capture(&GIVEN_LABEL, text).map(str::to_string),
+        date_of_birth: printed_dob.and_then(parse_date),
+        date_of_birth_raw: printed_dob.map(str::to_string),
+        document_number: capture(&DOCNUM_LABEL, text).map(|s| s.trim().to_string()),
+    };
     if fields.date_of_birth.is_none() {
         fields.date_of_birth = capture(&DOB_LABEL, text).and_then(parse_date);
     }
@@ -227,6 +396,12 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
     }
     fields.mrz = mrz;
     fields.card_numbers = card_numbers(text);
+    fields.card_lines = fields
+        .card_numbers
+        .iter()
+        .map(|card| line_of_digits(text, card))
+        .collect();
+    financial_identifiers(text, &mut fields);
     if let Some(table) = &doc.table {
         fields.transactions = transactions::transactions(table);
         for t in &fields.transactions {
@@ -244,6 +419,8 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
             signed: signature.is_some_and(|s| {
                 !s.is_empty() && !s.chars().all(|c| c == '_' || c == '.' || c == ' ')
             }),
+            withdrawal_explained: WITHDRAWAL.as_ref().is_some_and(|r| r.is_match(text)),
+            separate_from_other_terms: !BUNDLED_CONSENT.as_ref().is_some_and(|r| r.is_match(text)),
         });
     }
     fields
