@@ -4,6 +4,7 @@
 //! stderr.
 
 mod check_id;
+mod rules_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ enum Command {
     /// Validate identifiers: an MRZ (its lines as separate arguments), IBAN, BIC, LEI or card.
     #[command(after_help = EXIT_HELP)]
     CheckId(CheckIdArgs),
+    /// Check a rules file (each problem with its line and column) or show the effective rules.
+    #[command(after_help = EXIT_HELP)]
+    Rules(rules_cmd::RulesArgs),
     /// Show the most recent audit records from the local store.
     #[command(after_help = EXIT_HELP)]
     Records {
@@ -172,6 +176,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Extract(args) => extract(args).map(|_| true),
         Command::CheckId(args) => check_ids(args),
+        Command::Rules(args) => rules_cmd::run(args),
         Command::Records { limit, json, store } => records(limit, json, store).map(|_| true),
     };
     match result {

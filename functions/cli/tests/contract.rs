@@ -230,3 +230,35 @@ fn unusable_store_is_an_operational_failure() {
         describe(&output)
     );
 }
+
+#[test]
+fn rules_json_outputs_conform() {
+    let shown = compliance(&["rules", "show", "--json"]);
+    assert_exit(&shown, 0, "rules show --json");
+    let lines = conforming_lines(&shown, Schema::RulesShow);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0]["rules"].as_array().is_some_and(|r| r.len() >= 10));
+
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/rules.toml");
+    let valid = compliance(&["rules", "validate", rules, "--json"]);
+    assert_exit(&valid, 0, "rules validate of the default rules");
+    let verdict = &conforming_lines(&valid, Schema::RulesValidate)[0];
+    assert_eq!(verdict["valid"], true);
+
+    let dir = TempDir::new("contract-rules");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "version = \"x\"\n[classification]\nmin_confidence = 3\n",
+    )
+    .expect("write rules");
+    let invalid = compliance(&["rules", "validate", bad.to_str().expect("UTF-8"), "--json"]);
+    assert_exit(&invalid, 1, "rules validate of an invalid file");
+    let verdict = &conforming_lines(&invalid, Schema::RulesValidate)[0];
+    assert_eq!(verdict["valid"], false);
+    let problems = verdict["problems"].as_array().expect("problems");
+    assert!(
+        problems.iter().any(|p| p["line"] == 3 && p["column"] == 18),
+        "min_confidence reported at 3:18: {verdict}"
+    );
+}

@@ -92,6 +92,8 @@ const PERSONAL_DATA: &[(&str, &str)] = &[
     ("bank-statement-valid-iban.txt", "NL91 ABNA 0417 1643 00"),
     ("bank-statement-invalid-iban.txt", "NL91 ABNA 0417 1643 01"),
     ("consent-form-bundled-terms.txt", "Priya Raman"),
+    ("kyc-application-minor.txt", "Mateo Castellanos"),
+    ("kyc-application-minor.txt", "03 Jun 2010"),
 ];
 
 /// Other spellings of the same data that must not appear either: the unspaced card number,
@@ -113,6 +115,7 @@ const DERIVED_PERSONAL_DATA: &[&str] = &[
     "NL91ABNA0417164300",
     "NL91ABNA0417164301",
     "1990-02-14",
+    "2010-06-03",
     "1974-08-12",
 ];
 
@@ -709,4 +712,35 @@ fn table_has_a_header_and_one_row_per_document() {
         }
         assert!(seen.insert(name.to_string()), "{name} listed twice");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every rule is exercised both ways by the samples
+
+#[test]
+fn every_rule_passes_on_one_sample_and_fails_on_another() {
+    let rules = compliance_core::rules::RuleSet::default_rules().expect("default rules");
+    let output = compliance(&["scan", DOCUMENTS, "--json", "--no-store", "--quiet"]);
+    assert_exit(&output, 0, "scan of the samples");
+    let records = json_lines(&stdout(&output));
+    let mut missing = Vec::new();
+    for rule in rules.rules.iter().filter(|r| r.enabled) {
+        for status in ["pass", "fail"] {
+            let seen = records.iter().any(|r| {
+                r["checks"].as_array().is_some_and(|checks| {
+                    checks
+                        .iter()
+                        .any(|c| c["id"] == rule.id.as_str() && c["status"] == status)
+                })
+            });
+            if !seen {
+                missing.push(format!("{} never gets status {status}", rule.id));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add samples to events/documents so that every rule is shown both ways:\n{}",
+        missing.join("\n")
+    );
 }

@@ -42,6 +42,14 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "processor-response.schema.json",
         include_str!("../../../schemas/processor-response.schema.json"),
     ),
+    (
+        "rules-validate.schema.json",
+        include_str!("../../../schemas/rules-validate.schema.json"),
+    ),
+    (
+        "rules-show.schema.json",
+        include_str!("../../../schemas/rules-show.schema.json"),
+    ),
 ];
 
 pub const LOCK: &str = include_str!("../../../schemas/lock.json");
@@ -55,6 +63,8 @@ pub enum Output {
     CheckId,
     Alert,
     ProcessorResponse,
+    RulesValidate,
+    RulesShow,
 }
 
 impl Output {
@@ -66,6 +76,8 @@ impl Output {
             Output::CheckId => "check-id.schema.json",
             Output::Alert => "alert.schema.json",
             Output::ProcessorResponse => "processor-response.schema.json",
+            Output::RulesValidate => "rules-validate.schema.json",
+            Output::RulesShow => "rules-show.schema.json",
         }
     }
 }

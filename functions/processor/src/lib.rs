@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_sdk_s3::error::DisplayErrorContext;
 use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::{PortError, Retry};
-use compliance_core::rules::RuleSet;
+use compliance_core::rules::{RuleSet, MAX_RULES_BYTES};
 use compliance_core::screening::SanctionsList;
 use compliance_core::service::process_document;
 use compliance_core::{Pipeline, SourceRef};
@@ -65,7 +66,10 @@ pub struct Config {
     pub max_object_bytes: u64,
     /// Only keys under this prefix are processed (the template scopes the trigger to it too).
     pub incoming_prefix: Option<String>,
+    /// Rules file on the function's file system (`RULES_PATH`).
     pub rules_path: Option<PathBuf>,
+    /// Rules file as an S3 object, `s3://bucket/key` (`RULES_S3_URI`), read once at cold start.
+    pub rules_s3_uri: Option<String>,
     pub lists_dir: Option<PathBuf>,
 }
 
@@ -84,15 +88,112 @@ impl Config {
             })?,
             None => IntakeLimits::default().max_bytes,
         };
+        let rules_path = optional("RULES_PATH").map(PathBuf::from);
+        let rules_s3_uri = optional("RULES_S3_URI");
+        if let Some(uri) = &rules_s3_uri {
+            if rules_path.is_some() {
+                return Err(ProcessorError::Config(
+                    "RULES_PATH and RULES_S3_URI are both set: set one".into(),
+                ));
+            }
+            parse_s3_uri(uri)?;
+        }
         Ok(Self {
             audit_table: required("AUDIT_TABLE")?,
             alert_topic_arn: required("ALERT_TOPIC_ARN")?,
             max_object_bytes,
             incoming_prefix: optional("INCOMING_PREFIX"),
-            rules_path: optional("RULES_PATH").map(PathBuf::from),
+            rules_path,
+            rules_s3_uri,
             lists_dir: optional("LISTS_DIR").map(PathBuf::from),
         })
     }
+}
+
+/// `s3://bucket/key` as (bucket, key).
+pub fn parse_s3_uri(uri: &str) -> Result<(String, String), ProcessorError> {
+    uri.strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+        .filter(|(bucket, key)| !bucket.is_empty() && !key.is_empty())
+        .map(|(bucket, key)| (bucket.to_string(), key.to_string()))
+        .ok_or_else(|| {
+            ProcessorError::Config(format!(
+                "RULES_S3_URI `{uri}` is not an S3 object URI (s3://bucket/key)"
+            ))
+        })
+}
+
+/// Reads the rules object, at most [`MAX_RULES_BYTES`] of it.
+async fn fetch_rules_object(
+    s3: &compliance_aws::S3Client,
+    uri: &str,
+) -> Result<Vec<u8>, ProcessorError> {
+    let (bucket, key) = parse_s3_uri(uri)?;
+    let fail = |detail: String| ProcessorError::Config(format!("rules object {uri}: {detail}"));
+    let too_large = |size: u64| {
+        fail(format!(
+            "{size} bytes, over the limit of {MAX_RULES_BYTES} bytes for a rules file"
+        ))
+    };
+    let output = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| fail(format!("cannot be read: {}", DisplayErrorContext(&e))))?;
+    let length = output.content_length().unwrap_or(0).max(0) as u64;
+    if length > MAX_RULES_BYTES as u64 {
+        return Err(too_large(length));
+    }
+    let mut body = output.body;
+    let mut bytes = Vec::with_capacity(length as usize);
+    while let Some(chunk) = body
+        .try_next()
+        .await
+        .map_err(|e| fail(format!("reading failed: {}", DisplayErrorContext(&e))))?
+    {
+        if bytes.len() + chunk.len() > MAX_RULES_BYTES {
+            return Err(too_large((bytes.len() + chunk.len()) as u64));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// Loads and validates the rules: the S3 object of `RULES_S3_URI` (read once, at most
+/// [`MAX_RULES_BYTES`]), the file of `RULES_PATH`, or the built-in rules. Any problem is a
+/// configuration error naming every problem with its line and column: the cold start fails
+/// rather than running with half a rules file.
+pub async fn load_rules(
+    config: &Config,
+    s3: &compliance_aws::S3Client,
+) -> Result<RuleSet, ProcessorError> {
+    let rules = match (&config.rules_s3_uri, &config.rules_path) {
+        (Some(_), Some(_)) => {
+            return Err(ProcessorError::Config(
+                "RULES_PATH and RULES_S3_URI are both set: set one".into(),
+            ))
+        }
+        (Some(uri), None) => {
+            let bytes = fetch_rules_object(s3, uri).await?;
+            RuleSet::parse_bytes(&bytes, uri)
+        }
+        (None, Some(path)) => RuleSet::from_file(path),
+        (None, None) => RuleSet::default_rules(),
+    }
+    .map_err(|e| ProcessorError::Config(e.to_string()))?;
+    tracing::info!(
+        rules_version = %rules.version,
+        source = config
+            .rules_s3_uri
+            .as_deref()
+            .or(config.rules_path.as_ref().and_then(|p| p.to_str()))
+            .unwrap_or("built-in"),
+        rules = rules.rules.len(),
+        "rules loaded"
+    );
+    Ok(rules)
 }
 
 pub struct Processor {
@@ -134,18 +235,40 @@ pub fn decode_s3_key(raw: &str) -> String {
 }
 
 impl Processor {
-    /// Builds the processor: loads and validates rules and lists. Any problem here fails the
-    /// cold start loudly rather than running with half a configuration.
+    /// Builds the processor at cold start: loads and validates the rules (from S3 when
+    /// `RULES_S3_URI` is set) and the lists. Any problem here fails the cold start loudly rather
+    /// than running with half a configuration.
+    pub async fn load(
+        config: &Config,
+        aws: &aws_config::SdkConfig,
+    ) -> Result<Self, ProcessorError> {
+        let s3 = compliance_aws::s3_client(aws);
+        let rules = load_rules(config, &s3).await?;
+        Self::assemble(config, aws, s3, rules)
+    }
+
+    /// [`Processor::load`] without the S3 rules object: for a configuration whose rules are a
+    /// local file or the built-in ones.
     pub fn new(config: &Config, aws: &aws_config::SdkConfig) -> Result<Self, ProcessorError> {
+        if config.rules_s3_uri.is_some() {
+            return Err(ProcessorError::Config(
+                "RULES_S3_URI is read by Processor::load, not Processor::new".into(),
+            ));
+        }
         let rules = match &config.rules_path {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    ProcessorError::Config(format!("rules file {}: {e}", path.display()))
-                })?;
-                RuleSet::parse(&text, &path.display().to_string())?
-            }
-            None => RuleSet::default_rules()?,
-        };
+            Some(path) => RuleSet::from_file(path),
+            None => RuleSet::default_rules(),
+        }
+        .map_err(|e| ProcessorError::Config(e.to_string()))?;
+        Self::assemble(config, aws, compliance_aws::s3_client(aws), rules)
+    }
+
+    fn assemble(
+        config: &Config,
+        aws: &aws_config::SdkConfig,
+        s3: compliance_aws::S3Client,
+        rules: RuleSet,
+    ) -> Result<Self, ProcessorError> {
         let lists = match &config.lists_dir {
             Some(dir) => vec![SanctionsList::from_ofac_dir(dir)?],
             None => vec![SanctionsList::bundled_sample()?],
@@ -156,7 +279,7 @@ impl Processor {
         };
         Ok(Self {
             pipeline: Pipeline::new(rules, lists, limits),
-            source: S3DocumentSource::new(compliance_aws::s3_client(aws), config.max_object_bytes),
+            source: S3DocumentSource::new(s3, config.max_object_bytes),
             store: DynamoAuditStore::new(
                 compliance_aws::DynamoClient::new(aws),
                 config.audit_table.clone(),
@@ -167,6 +290,11 @@ impl Processor {
             ),
             incoming_prefix: config.incoming_prefix.clone(),
         })
+    }
+
+    /// The rules this processor applies.
+    pub fn rules(&self) -> &RuleSet {
+        &self.pipeline.rules
     }
 
     /// Handles any of the supported event shapes. S3 and EventBridge events fail as a whole
@@ -328,6 +456,27 @@ fn is_s3_test_event(event: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_uri_is_an_s3_object() {
+        let (bucket, key) = parse_s3_uri("s3://config-bucket/rules/2026.11.toml").unwrap();
+        assert_eq!(
+            (bucket.as_str(), key.as_str()),
+            ("config-bucket", "rules/2026.11.toml")
+        );
+        for bad in [
+            "s3://bucket",
+            "s3://bucket/",
+            "s3:///key",
+            "https://b/k",
+            "bucket/key",
+        ] {
+            assert!(
+                matches!(parse_s3_uri(bad), Err(ProcessorError::Config(_))),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn keys_are_form_decoded() {

@@ -12,7 +12,7 @@ async fn main() -> Result<(), Error> {
         .init();
     let config = Config::from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let processor = Processor::new(&config, &aws)?;
+    let processor = Processor::load(&config, &aws).await?;
     let processor = &processor;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         processor.handle_event(event.payload).await

@@ -266,6 +266,7 @@ impl Stack {
             max_object_bytes: 5 * 1024 * 1024,
             incoming_prefix: Some("incoming/".into()),
             rules_path: None,
+            rules_s3_uri: None,
             lists_dir: None,
         }
     }

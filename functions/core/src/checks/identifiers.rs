@@ -21,9 +21,12 @@ pub(super) fn run(rule: &Rule, ctx: &CheckContext<'_>) -> Option<Finding> {
     })
 }
 
+/// Which identifiers, how to validate them, and whether they are personal data (masked).
+type IdentifierGroup<'a> = (&'a str, &'a [FoundIdentifier], fn(&str) -> Verdict, bool);
+
 fn financial_identifiers(ctx: &CheckContext<'_>) -> Finding {
     let f = ctx.fields;
-    let groups: [(&str, &[FoundIdentifier], fn(&str) -> Verdict, bool); 3] = [
+    let groups: [IdentifierGroup<'_>; 3] = [
         ("IBAN", &f.ibans, validate_iban, true),
         ("BIC", &f.bics, validate_bic, false),
         ("LEI", &f.leis, validate_lei, false),

@@ -81,7 +81,14 @@ pub(super) fn document_expiry(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     };
     let margin = rule.param_i64("expiring_within_days", 30);
     let days_left = (expiry - ctx.today).num_days();
-    if days_left < 0 {
+    let evidence = serde_json::json!({
+        "field": "expiry_date",
+        "source": if ctx.fields.mrz.is_some() { "mrz" } else { "printed" },
+        "expires_on": expiry.to_string(),
+        "days_left": days_left,
+        "expiring_within_days": margin,
+    });
+    let finding = if days_left < 0 {
         Finding::new(Status::Fail, format!("document expired on {expiry}"))
     } else if days_left <= margin {
         Finding::new(
@@ -90,10 +97,11 @@ pub(super) fn document_expiry(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
         )
     } else {
         Finding::new(Status::Pass, format!("valid until {expiry}"))
-    }
+    };
+    finding.with_evidence(evidence)
 }
 
-pub(super) fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
+fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
     let mut age = today.year() - birth.year();
     if (today.month(), today.day()) < (birth.month(), birth.day()) {
         age -= 1;
@@ -107,7 +115,14 @@ pub(super) fn minimum_age(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     };
     let minimum = rule.param_i64("minimum_age_years", 18);
     let age = age_on(birth, ctx.today);
-    if age < 0 || birth > ctx.today {
+    // The age itself is personal data: the evidence says only which field and the outcome.
+    let evidence = serde_json::json!({
+        "field": "date_of_birth",
+        "source": if ctx.fields.mrz.is_some() { "mrz" } else { "printed" },
+        "minimum_age_years": minimum,
+        "meets_minimum": age >= 0 && i64::from(age) >= minimum,
+    });
+    let finding = if age < 0 || birth > ctx.today {
         Finding::new(Status::Fail, "date of birth lies in the future")
     } else if i64::from(age) < minimum {
         Finding::new(
@@ -116,7 +131,8 @@ pub(super) fn minimum_age(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
         )
     } else {
         Finding::new(Status::Pass, format!("customer is at least {minimum}"))
-    }
+    };
+    finding.with_evidence(evidence)
 }
 
 /// Upper-case ASCII letters of a name, as an MRZ writes them: accents dropped by

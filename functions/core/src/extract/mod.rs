@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 mod transactions;
 
-pub use transactions::Transaction;
+pub use transactions::{CountryCell, Direction, PartyDetails, Transaction};
 
 use crate::intake::DocumentText;
 use crate::mask;
@@ -140,10 +140,19 @@ impl Fields {
             out.insert("card_numbers".into(), json!(cards));
         }
         if !self.transactions.is_empty() {
-            let total: f64 = self.transactions.iter().map(|t| t.amount).sum();
+            // Totals per currency, of the absolute amounts: debits written as negative
+            // numbers are money moved all the same.
+            let mut totals: BTreeMap<&str, f64> = BTreeMap::new();
+            for t in &self.transactions {
+                *totals.entry(t.currency.as_str()).or_default() += t.amount.abs();
+            }
+            let totals: BTreeMap<&str, f64> = totals
+                .into_iter()
+                .map(|(c, v)| (c, (v * 100.0).round() / 100.0))
+                .collect();
             out.insert(
                 "transactions".into(),
-                json!({"count": self.transactions.len(), "total_amount": (total * 100.0).round() / 100.0}),
+                json!({"count": self.transactions.len(), "totals": totals}),
             );
         }
         if let Some(c) = &self.consent {
@@ -404,8 +413,23 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
     financial_identifiers(text, &mut fields);
     if let Some(table) = &doc.table {
         fields.transactions = transactions::transactions(table);
+        // Customers and the other side of every payment are screened alike. A set keeps the
+        // de-duplication linear on exports of many rows.
+        let mut seen: std::collections::HashSet<String> =
+            fields.names.iter().map(|n| n.to_lowercase()).collect();
         for t in &fields.transactions {
-            push_name(&mut fields.names, &t.party);
+            for name in [
+                &t.party,
+                &t.originator.name,
+                &t.beneficiary.name,
+                &t.counterparty.name,
+            ] {
+                let normalised = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                let has_letters = normalised.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+                if has_letters && seen.insert(normalised.to_lowercase()) {
+                    fields.names.push(normalised);
+                }
+            }
         }
     }
     let ticked = CONSENT_TICK.as_ref().is_some_and(|r| r.is_match(text));
