@@ -132,8 +132,11 @@ pub enum ParamKind {
     StringList,
     /// A table of numbers by name (for example exchange rates by currency).
     NumberTable,
-    /// A table of strings by name (for example a pattern per country).
+    /// A table of strings by name.
     StringTable,
+    /// A table of regular expressions by name (for example a document number format per
+    /// country), each compiled when the rules are validated.
+    PatternTable,
 }
 
 impl ParamKind {
@@ -147,6 +150,7 @@ impl ParamKind {
             ParamKind::StringList => "an array of strings",
             ParamKind::NumberTable => "a table of numbers",
             ParamKind::StringTable => "a table of strings",
+            ParamKind::PatternTable => "a table of regular expressions",
         }
     }
 }
@@ -995,30 +999,35 @@ impl Checker {
                 }
                 other => self.report(value.span(), wrong(a_type(other))),
             },
-            ParamKind::NumberTable | ParamKind::StringTable => match value.get_ref() {
-                DeValue::Table(table) => {
-                    for (key, _, item) in entries(table) {
-                        let found = if spec.kind == ParamKind::NumberTable {
-                            number(item.get_ref()).err()
-                        } else {
-                            match item.get_ref() {
-                                DeValue::String(_) => None,
-                                other => Some(a_type(other)),
+            ParamKind::NumberTable | ParamKind::StringTable | ParamKind::PatternTable => {
+                match value.get_ref() {
+                    DeValue::Table(table) => {
+                        for (key, _, item) in entries(table) {
+                            let found = match (spec.kind, item.get_ref()) {
+                                (ParamKind::NumberTable, v) => number(v).err(),
+                                (ParamKind::PatternTable, DeValue::String(pattern)) => {
+                                    // Anchored as the check anchors it.
+                                    regex::Regex::new(&format!("^(?:{pattern})$"))
+                                        .err()
+                                        .map(|_| "not a valid regular expression")
+                                }
+                                (_, DeValue::String(_)) => None,
+                                (_, other) => Some(a_type(other)),
+                            };
+                            if let Some(found) = found {
+                                self.report(
+                                    item.span(),
+                                    format!(
+                                        "{what} must be {}; `{key}` is {found}",
+                                        spec.kind.describe()
+                                    ),
+                                );
                             }
-                        };
-                        if let Some(found) = found {
-                            self.report(
-                                item.span(),
-                                format!(
-                                    "{what} must be {}; `{key}` is {found}",
-                                    spec.kind.describe()
-                                ),
-                            );
                         }
                     }
+                    other => self.report(value.span(), wrong(a_type(other))),
                 }
-                other => self.report(value.span(), wrong(a_type(other))),
-            },
+            }
         }
     }
 }

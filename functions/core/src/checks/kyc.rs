@@ -33,7 +33,7 @@ pub(super) const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         check: "kyc.document_number_format",
         name: "formats",
-        kind: ParamKind::StringTable,
+        kind: ParamKind::PatternTable,
         description: "regular expression a document number must match, by ICAO issuing state code",
     },
 ];
