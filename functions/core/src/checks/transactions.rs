@@ -102,16 +102,8 @@ pub(super) fn run(rule: &Rule, ctx: &CheckContext<'_>) -> Option<Finding> {
 // transaction.cash_threshold
 
 pub(super) fn cash_threshold(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
-    let transactions = &ctx.fields.transactions;
-    if transactions.is_empty() {
-        return Finding::new(Status::NotApplicable, "no transactions found");
-    }
-    let zone = match time_zone(ctx.transactions) {
-        Ok(z) => z,
-        Err(f) => return f,
-    };
-    let threshold = match positive(rule, "threshold_usd", 10_000.0) {
-        Ok(t) => t,
+    let (transactions, zone, threshold) = match cash_setup(rule, ctx) {
+        Ok(setup) => setup,
         Err(f) => return f,
     };
     let limit = whole_usd(threshold);
@@ -179,21 +171,15 @@ pub(super) fn cash_threshold(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     }
     if parts.is_empty() {
         if !problems.is_empty() {
-            return Finding::new(
-                Status::Error,
+            return problems.error_finding(
                 format!(
                     "{} cash transaction(s) could not be judged against {limit}: {}; none of the other {} is over it alone or per person and business day",
                     problems.count(),
                     problems.message(),
                     cash.len() - problems.count()
                 ),
-            )
-            .with_evidence(json!({
-                "rows": cap(&problems.rows()),
-                "rows_total": problems.count(),
-                "could_not_judge": problems.evidence(),
-                "threshold_usd": threshold,
-            }));
+                ("threshold_usd", json!(threshold)),
+            );
         }
         return Finding::new(
             Status::Pass,
@@ -237,16 +223,8 @@ pub(super) fn cash_threshold(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
 /// hence reported under 1010.313, do not count for (b)). Undated cash cannot be placed in a
 /// window and is left out (the message says how many).
 fn structuring(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
-    let transactions = &ctx.fields.transactions;
-    if transactions.is_empty() {
-        return Finding::new(Status::NotApplicable, "no transactions found");
-    }
-    let zone = match time_zone(ctx.transactions) {
-        Ok(z) => z,
-        Err(f) => return f,
-    };
-    let threshold = match positive(rule, "threshold_usd", 10_000.0) {
-        Ok(t) => t,
+    let (transactions, zone, threshold) = match cash_setup(rule, ctx) {
+        Ok(setup) => setup,
         Err(f) => return f,
     };
     let limit = whole_usd(threshold);
@@ -400,20 +378,14 @@ fn structuring(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     });
     if parts.is_empty() {
         if !problems.is_empty() {
-            return Finding::new(
-                Status::Error,
+            return problems.error_finding(
                 format!(
                     "{} cash transaction(s) could not be judged: {}; no pattern among the others{undated_note}",
                     problems.count(),
                     problems.message()
                 ),
-            )
-            .with_evidence(json!({
-                "rows": cap(&problems.rows()),
-                "rows_total": problems.count(),
-                "could_not_judge": problems.evidence(),
-                "settings": settings,
-            }));
+                ("settings", json!(settings)),
+            );
         }
         return Finding::new(
             Status::Pass,
@@ -531,20 +503,14 @@ fn wire_recordkeeping(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     }
     if failing.is_empty() {
         if !problems.is_empty() {
-            return Finding::new(
-                Status::Error,
+            return problems.error_finding(
                 format!(
                     "{} incomplete funds transfer(s) could not be compared with {limit}: {}",
                     problems.count(),
                     problems.message()
                 ),
-            )
-            .with_evidence(json!({
-                "rows": cap(&problems.rows()),
-                "rows_total": problems.count(),
-                "could_not_judge": problems.evidence(),
-                "threshold_usd": threshold,
-            }));
+                ("threshold_usd", json!(threshold)),
+            );
         }
         let message = if in_scope == 0 {
             format!("no funds transfers of {limit} or more ({below} below)")
@@ -838,6 +804,21 @@ fn bic_country(raw: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // Shared: time zone, currency conversion, persons, directions, formatting.
 
+/// What both cash checks start from: the transactions (not applicable without any), the
+/// business-day time zone and the threshold in USD.
+fn cash_setup<'a>(
+    rule: &Rule,
+    ctx: &CheckContext<'a>,
+) -> Result<(&'a [Transaction], Tz, f64), Finding> {
+    let transactions = ctx.fields.transactions.as_slice();
+    if transactions.is_empty() {
+        return Err(Finding::new(Status::NotApplicable, "no transactions found"));
+    }
+    let zone = time_zone(ctx.transactions)?;
+    let threshold = positive(rule, "threshold_usd", 10_000.0)?;
+    Ok((transactions, zone, threshold))
+}
+
 fn time_zone(settings: &TransactionSettings) -> Result<Tz, Finding> {
     settings.timezone.parse::<Tz>().map_err(|_| {
         Finding::new(
@@ -916,6 +897,18 @@ struct Problems {
 }
 
 impl Problems {
+    /// The check's result when only unjudgeable rows stand between it and a pass: an error,
+    /// never a pass, since those rows could hide what the check looks for.
+    fn error_finding(&self, message: String, setting: (&str, Value)) -> Finding {
+        let mut evidence = json!({
+            "rows": cap(&self.rows()),
+            "rows_total": self.count(),
+            "could_not_judge": self.evidence(),
+        });
+        evidence[setting.0] = setting.1;
+        Finding::new(Status::Error, message).with_evidence(evidence)
+    }
+
     fn add(&mut self, row: usize, why: Unusable) {
         match why {
             Unusable::NoAmount => self.no_amount.push(row),
