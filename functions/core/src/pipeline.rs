@@ -189,9 +189,104 @@ impl Pipeline {
                 sent_at: None,
             };
         }
+        fit_audit_store(&mut record);
         Assessment {
             record,
             fields: Some(reading.fields),
         }
+    }
+}
+
+/// DynamoDB refuses items over 400 KB, and a refused record would be a lost decision. Fields
+/// and evidence lists are already bounded; if a record is still too large (many checks with
+/// long evidence), the evidence goes first, then the reasons are cut, each step recorded.
+pub const MAX_RECORD_BYTES: usize = 300 * 1024;
+
+fn record_size(record: &AuditRecord) -> usize {
+    serde_json::to_vec(record).map_or(usize::MAX, |v| v.len())
+}
+
+fn fit_audit_store(record: &mut AuditRecord) {
+    if record_size(record) <= MAX_RECORD_BYTES {
+        return;
+    }
+    for check in &mut record.checks {
+        check.evidence = serde_json::Value::Null;
+    }
+    record
+        .reasons
+        .push("evidence removed: the record would exceed the audit store's item size".into());
+    if record_size(record) <= MAX_RECORD_BYTES {
+        return;
+    }
+    for check in &mut record.checks {
+        if check.message.len() > 1000 {
+            let mut cut = 1000;
+            while !check.message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            check.message.truncate(cut);
+            check.message.push_str(" …");
+        }
+    }
+    let total = record.reasons.len();
+    if total > 20 {
+        record.reasons.truncate(20);
+        record
+            .reasons
+            .push(format!("{} more reasons not stored", total - 20));
+    }
+    for reason in &mut record.reasons {
+        if reason.len() > 1000 {
+            let mut cut = 1000;
+            while !reason.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            reason.truncate(cut);
+            reason.push_str(" …");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_fields_are_cut_in_the_record() {
+        let fields = Fields {
+            names: (0..100_000)
+                .map(|i| format!("Customer Number {i}"))
+                .collect(),
+            ..Default::default()
+        };
+        let view = fields.masked();
+        assert_eq!(view["names"].as_array().map(Vec::len), Some(50));
+        assert_eq!(view["truncated_lists"]["names"], 100_000);
+    }
+
+    #[test]
+    fn an_oversized_record_sheds_evidence_then_reasons_but_keeps_its_decision() {
+        let pipeline = Pipeline::with_defaults().expect("pipeline");
+        let bytes = b"Full name: Ada Example\nDate of birth: 01 Jan 1980\nKYC application\n";
+        let mut record = pipeline.evaluate(
+            SourceRef::file("a.txt", None),
+            Ok(bytes.as_slice()),
+            chrono::Utc::now(),
+        );
+        let decision = record.decision;
+        for check in &mut record.checks {
+            check.evidence = serde_json::json!({ "rows": vec![123_456_u32; 20_000] });
+        }
+        record.reasons = vec!["x".repeat(5_000); 200];
+        assert!(record_size(&record) > MAX_RECORD_BYTES);
+        fit_audit_store(&mut record);
+        assert!(record_size(&record) <= MAX_RECORD_BYTES);
+        assert!(record.checks.iter().all(|c| c.evidence.is_null()));
+        assert_eq!(record.decision, decision);
+        assert!(record
+            .reasons
+            .iter()
+            .any(|r| r.contains("more reasons not stored")));
     }
 }

@@ -69,6 +69,9 @@ pub struct Fields {
     pub leis: Vec<FoundIdentifier>,
 }
 
+/// The most values of one list field shown in a record or an output.
+pub const MAX_LISTED: usize = 50;
+
 /// How extracted fields leave the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disclosure {
@@ -90,10 +93,21 @@ impl Fields {
         use serde_json::json;
         let clear = disclosure == Disclosure::Clear;
         let mut out = BTreeMap::new();
+        // Lists are cut at MAX_LISTED so that an export of 100,000 rows still makes an audit
+        // record that fits a DynamoDB item; the checks see every value, and
+        // `truncated_lists` says how many there were.
+        let mut truncated = BTreeMap::new();
+        let mut note = |key: &str, len: usize| {
+            if len > MAX_LISTED {
+                truncated.insert(key.to_string(), len);
+            }
+        };
         if !self.names.is_empty() {
+            note("names", self.names.len());
             let names: Vec<String> = self
                 .names
                 .iter()
+                .take(MAX_LISTED)
                 .map(|n| if clear { n.clone() } else { mask::name(n) })
                 .collect();
             out.insert("names".into(), json!(names));
@@ -132,9 +146,11 @@ impl Fields {
             );
         }
         if !self.card_numbers.is_empty() {
+            note("card_numbers", self.card_numbers.len());
             let cards: Vec<String> = self
                 .card_numbers
                 .iter()
+                .take(MAX_LISTED)
                 .map(|c| if clear { c.clone() } else { mask::card(c) })
                 .collect();
             out.insert("card_numbers".into(), json!(cards));
@@ -171,6 +187,7 @@ impl Fields {
         // An IBAN is a customer's account; BICs and LEIs identify institutions, public data.
         let shown = |ids: &[FoundIdentifier], personal: bool| -> Vec<String> {
             ids.iter()
+                .take(MAX_LISTED)
                 .map(|i| {
                     if personal && !clear {
                         mask::identifier(&i.value)
@@ -186,8 +203,12 @@ impl Fields {
             ("leis", &self.leis, false),
         ] {
             if !ids.is_empty() {
+                note(key, ids.len());
                 out.insert(key.into(), json!(shown(ids, personal)));
             }
+        }
+        if !truncated.is_empty() {
+            out.insert("truncated_lists".into(), json!(truncated));
         }
         out
     }
@@ -483,6 +504,7 @@ pub fn card_numbers(text: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut found: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for m in re.find_iter(text) {
         let groups: Vec<&str> = m
             .as_str()
@@ -507,7 +529,7 @@ pub fn card_numbers(text: &str) -> Vec<String> {
                     start += 1;
                 }
                 Some((end, digits)) => {
-                    if !found.contains(&digits) {
+                    if seen.insert(digits.clone()) {
                         found.push(digits);
                     }
                     start = end;
