@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 mod transactions;
 
-pub use transactions::{CountryCell, Direction, PartyDetails, Transaction};
+pub use transactions::{CountryCell, Direction, Party, PartyDetails, Transaction};
 
 use crate::intake::DocumentText;
 use crate::mask;

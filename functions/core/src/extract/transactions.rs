@@ -22,9 +22,47 @@ pub enum Direction {
     Out,
 }
 
+/// One side of a funds transfer, stored only when the export gives any of it: most rows of a
+/// large export name no originator or beneficiary, and three empty sides cost 360 bytes a row
+/// (36 MB on 100,000 rows). Reads see an empty [`Party`] when nothing was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PartyDetails(Option<Box<Party>>);
+
+static NO_PARTY: Party = Party {
+    name: String::new(),
+    address: String::new(),
+    account: String::new(),
+    iban: String::new(),
+    bic: String::new(),
+};
+
+impl PartyDetails {
+    pub fn new(party: Party) -> Self {
+        let given = [
+            &party.name,
+            &party.address,
+            &party.account,
+            &party.iban,
+            &party.bic,
+        ]
+        .iter()
+        .any(|v| !v.is_empty());
+        Self(given.then(|| Box::new(party)))
+    }
+}
+
+impl std::ops::Deref for PartyDetails {
+    type Target = Party;
+
+    fn deref(&self) -> &Party {
+        self.0.as_deref().unwrap_or(&NO_PARTY)
+    }
+}
+
 /// One side of a funds transfer as the export writes it. Empty strings mean "not given".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartyDetails {
+pub struct Party {
     pub name: String,
     pub address: String,
     /// Account number or IBAN: the first one given when the export has several columns.
@@ -582,13 +620,13 @@ impl PartyColumns {
             .copied()
             .filter(|&c| cols.headers[c].split('_').any(|w| w == "iban"))
             .collect();
-        PartyDetails {
+        PartyDetails::new(Party {
             name: first(&self.name),
             address: first(&self.address),
             account: first(&self.account),
             iban: first(&ibans),
             bic: first(&self.bic),
-        }
+        })
     }
 }
 
