@@ -13,18 +13,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 moto=$!
 trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.2; done
-python3 - "$work" <<'PY'
-import json, sys
-w = sys.argv[1]
-line = "Name: Daniel Moreno  Date of birth: 12 Oct 1972  Address: 14 Front Street  card 4111 1111 1111 1111\n"
-open(f"{w}/large.txt", "w").write(line * (19_900_000 // len(line)))
-rows = ["date,customer,amount,currency,type"] + [
-    f"2026-10-{1 + i % 28:02d},Customer {i % 500},{(i * 37) % 12000}.00,USD,cash" for i in range(99_000)
-]
-open(f"{w}/large.csv", "w").write("\n".join(rows) + "\n")
-json.dump({"transactions": [{"date": "2026-10-01", "customer": f"C {i}", "amount": i % 9999, "type": "wire"}
-                            for i in range(250_000)]}, open(f"{w}/large.json", "w"))
-PY
+python3 scripts/make-large-inputs.py "$work"
 printf '%-32s %10s %16s\n' document size_MB peak_RSS
 for doc in events/documents/kyc-application-moreno.txt "$work/large.txt" "$work/large.json" "$work/large.csv"; do
   .venv/bin/python scripts/local_aws.py --endpoint "http://127.0.0.1:$port" --document "$doc" >/dev/null

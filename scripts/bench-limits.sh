@@ -7,18 +7,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked -q -p compliance-cli
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$work" <<'PY'
-import json, sys
-w = sys.argv[1]
-line = "Name: Daniel Moreno  Date of birth: 12 Oct 1972  Address: 14 Front Street  card 4111 1111 1111 1111\n"
-open(f"{w}/large.txt", "w").write(line * (19_900_000 // len(line)))
-rows = ["date,customer,amount,currency,type"] + [
-    f"2026-10-{1 + i % 28:02d},Customer {i % 500},{(i * 37) % 12000}.00,USD,cash" for i in range(99_000)
-]
-open(f"{w}/large.csv", "w").write("\n".join(rows) + "\n")
-json.dump({"transactions": [{"date": "2026-10-01", "customer": f"C {i}", "amount": i % 9999, "type": "wire"}
-                            for i in range(250_000)]}, open(f"{w}/large.json", "w"))
-PY
+python3 scripts/make-large-inputs.py "$work"
 printf '%-12s %10s %10s %14s\n' file size_MB seconds peak_RSS_MB
 for f in "$work"/large.*; do
   /usr/bin/time -f '%e %M' -o "$work/time" target/release/compliance scan "$f" --no-store --quiet >/dev/null 2>&1 || true
