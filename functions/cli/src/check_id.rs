@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 use compliance_core::audit::SCHEMA_VERSION;
-use compliance_core::extract::{has_card_prefix, luhn_valid};
 use compliance_core::identifiers::{self, IdKind};
 use compliance_core::{mask, mrz};
 use serde_json::{json, Value};
@@ -150,38 +149,13 @@ fn mrz_verdict(lines: &[String], today: NaiveDate, show_pii: bool) -> Value {
 }
 
 fn card_verdict(value: &str, show_pii: bool) -> Value {
+    let v = identifiers::validate_card(value);
     let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let (valid, reason) = if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        (
-            false,
-            "a card number has only digits (spaces and dashes allowed)".to_string(),
-        )
-    } else if !(12..=19).contains(&digits.len()) {
-        (
-            false,
-            format!(
-                "a card number has 12 to 19 digits, this has {}",
-                digits.len()
-            ),
-        )
-    } else if !luhn_valid(&digits) {
-        (false, "the Luhn check digit is wrong".to_string())
-    } else if !has_card_prefix(&digits) {
-        (
-            false,
-            "Luhn-valid, but the prefix belongs to no known card network".to_string(),
-        )
-    } else {
-        (
-            true,
-            "Luhn check digit correct and the prefix belongs to a card network".to_string(),
-        )
-    };
     json!({
         "schema_version": SCHEMA_VERSION,
         "kind": "card",
-        "valid": valid,
-        "reason": reason,
+        "valid": v.valid,
+        "reason": v.reason,
         "value": if show_pii { digits } else { mask::card(value) },
     })
 }

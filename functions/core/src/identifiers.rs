@@ -345,10 +345,15 @@ const ISO_3166_ALPHA2: [&str; 249] = [
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// Whether `code` is an assigned ISO 3166-1 alpha-2 country code (upper case).
+pub fn is_iso_country(code: &str) -> bool {
+    ISO_3166_ALPHA2.binary_search(&code).is_ok()
+}
+
 /// A country code a BIC may carry: ISO 3166-1 alpha-2, XK, or any IBAN registry country.
 fn is_bic_country(code: &str) -> bool {
     code == "XK"
-        || ISO_3166_ALPHA2.binary_search(&code).is_ok()
+        || is_iso_country(code)
         || iban_registry().is_ok_and(|reg| reg.specs.contains_key(code))
 }
 
@@ -721,6 +726,34 @@ fn looks_like_lei(chars: &[char]) -> bool {
     chars.len() == 20
         && chars.iter().all(char::is_ascii_alphanumeric)
         && chars.iter().skip(18).all(char::is_ascii_digit)
+}
+
+/// A payment card number (ISO/IEC 7812): 12 to 19 digits (spaces and dashes allowed), a
+/// correct Luhn check digit, and a prefix of a known card network.
+pub fn validate_card(input: &str) -> Verdict {
+    use crate::extract::{has_card_prefix, luhn_valid};
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let bad = |reason: String| Verdict::bad(IdKind::Card, reason, None);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return bad("a card number has only digits (spaces and dashes allowed)".into());
+    }
+    if !(12..=19).contains(&digits.len()) {
+        return bad(format!(
+            "a card number has 12 to 19 digits, this has {}",
+            digits.len()
+        ));
+    }
+    if !luhn_valid(&digits) {
+        return bad("the Luhn check digit is wrong".into());
+    }
+    if !has_card_prefix(&digits) {
+        return bad("Luhn-valid, but the prefix belongs to no known card network".into());
+    }
+    Verdict::ok(
+        IdKind::Card,
+        "Luhn check digit correct and the prefix belongs to a card network".into(),
+        None,
+    )
 }
 
 /// Guess the kind of a single value from its shape (case is ignored):

@@ -22,21 +22,12 @@ use std::path::PathBuf;
 use compliance_core::extract::{card_numbers, luhn_valid};
 use serde::Deserialize;
 
+mod common;
+use common::Group;
+
 #[derive(Debug, Deserialize)]
 struct Fixture {
     tests: Vec<Group>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Group {
-    validator: String,
-    it: String,
-    #[serde(default)]
-    args: Option<serde_json::Value>,
-    #[serde(default)]
-    valid: Vec<String>,
-    #[serde(default)]
-    invalid: Vec<String>,
 }
 
 /// Valid validator.js cards that `card_numbers` is known not to report, with the reason.

@@ -26,24 +26,15 @@ use compliance_core::identifiers::{
 };
 use serde::Deserialize;
 
+mod common;
+use common::Group;
+
 #[derive(Debug, Deserialize)]
 struct Fixture {
     source: String,
     licence: String,
     tests: Vec<Group>,
     lei: LeiVectors,
-}
-
-#[derive(Debug, Deserialize)]
-struct Group {
-    validator: String,
-    it: String,
-    #[serde(default)]
-    args: Option<serde_json::Value>,
-    #[serde(default)]
-    valid: Vec<String>,
-    #[serde(default)]
-    invalid: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

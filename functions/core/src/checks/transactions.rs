@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 use super::{CheckContext, Finding, Status};
 use crate::extract::Transaction;
+use crate::identifiers::is_iso_country;
 use crate::mask;
 use crate::rules::{ParamKind, ParamSpec, Rule, TransactionSettings};
 
@@ -244,7 +245,7 @@ fn structuring(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
         );
     }
     let min_count = min_count as usize;
-    let sum_over = param_bool(rule, "sum_over_threshold", true);
+    let sum_over = rule.param_bool("sum_over_threshold", true);
     let band_low = threshold * (1.0 - band_pct / 100.0);
 
     let rates = Rates::new(ctx.transactions);
@@ -676,9 +677,6 @@ fn countries_param(rule: &Rule) -> Result<BTreeSet<String>, String> {
         .collect()
 }
 
-/// Every ISO 3166-1 alpha-2 code assigned.
-const ISO_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TU TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
-
 /// Country names (English, and where easy French, German, Spanish, Dutch) and alpha-3 codes
 /// of the listed jurisdictions and of common counterparties, folded (ASCII, lower case).
 #[rustfmt::skip]
@@ -764,7 +762,7 @@ fn country_code(raw: &str) -> Option<String> {
             "EL" => "GR".to_string(),
             _ => code,
         };
-        return ISO_ALPHA2.split(' ').any(|c| c == code).then_some(code);
+        return is_iso_country(&code).then_some(code);
     }
     let without_article = folded.strip_prefix("the ").unwrap_or(&folded);
     COUNTRY_NAMES
@@ -786,7 +784,7 @@ fn iban_country(raw: &str) -> Option<String> {
         && b[2..4].iter().all(u8::is_ascii_digit)
         && b[4..].iter().all(u8::is_ascii_alphanumeric);
     let code = s.get(..2)?;
-    (shaped && ISO_ALPHA2.split(' ').any(|c| c == code)).then(|| code.to_string())
+    (shaped && is_iso_country(code)).then(|| code.to_string())
 }
 
 /// The country of a BIC (ISO 9362: 4 letters institution, 2 letters country, 2 location,
@@ -798,7 +796,7 @@ fn bic_country(raw: &str) -> Option<String> {
         && b[..6].iter().all(u8::is_ascii_uppercase)
         && b[6..].iter().all(u8::is_ascii_alphanumeric);
     let code = s.get(4..6)?;
-    (shaped && ISO_ALPHA2.split(' ').any(|c| c == code)).then(|| code.to_string())
+    (shaped && is_iso_country(code)).then(|| code.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -840,13 +838,6 @@ fn positive(rule: &Rule, key: &str, default: f64) -> Result<f64, Finding> {
             Status::Error,
             format!("`{key}` must be a positive amount, not {v}"),
         ))
-    }
-}
-
-fn param_bool(rule: &Rule, key: &str, default: bool) -> bool {
-    match rule.params.get(key) {
-        Some(toml::Value::Boolean(b)) => *b,
-        _ => default,
     }
 }
 

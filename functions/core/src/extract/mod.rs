@@ -97,21 +97,45 @@ impl Fields {
         // record that fits a DynamoDB item; the checks see every value, and
         // `truncated_lists` says how many there were.
         let mut truncated = BTreeMap::new();
-        let mut note = |key: &str, len: usize| {
-            if len > MAX_LISTED {
-                truncated.insert(key.to_string(), len);
+        let reveal = |value: &str, masked: fn(&str) -> String| {
+            if clear {
+                value.to_string()
+            } else {
+                masked(value)
             }
         };
-        if !self.names.is_empty() {
-            note("names", self.names.len());
-            let names: Vec<String> = self
-                .names
+        let mut list = |key: &str, values: Vec<&str>, masked: fn(&str) -> String| {
+            if values.is_empty() {
+                return;
+            }
+            if values.len() > MAX_LISTED {
+                truncated.insert(key.to_string(), values.len());
+            }
+            let shown: Vec<String> = values
                 .iter()
                 .take(MAX_LISTED)
-                .map(|n| if clear { n.clone() } else { mask::name(n) })
+                .map(|v| reveal(v, masked))
                 .collect();
-            out.insert("names".into(), json!(names));
+            out.insert(key.to_string(), json!(shown));
+        };
+        // An IBAN is a customer's account; BICs and LEIs identify institutions, public data.
+        let public: fn(&str) -> String = str::to_string;
+        fn values(ids: &[FoundIdentifier]) -> Vec<&str> {
+            ids.iter().map(|i| i.value.as_str()).collect()
         }
+        list(
+            "names",
+            self.names.iter().map(String::as_str).collect(),
+            mask::name,
+        );
+        list(
+            "card_numbers",
+            self.card_numbers.iter().map(String::as_str).collect(),
+            mask::card,
+        );
+        list("ibans", values(&self.ibans), mask::identifier);
+        list("bics", values(&self.bics), public);
+        list("leis", values(&self.leis), public);
         if let Some(d) = self.date_of_birth {
             let shown = if clear {
                 d.to_string()
@@ -124,12 +148,7 @@ impl Fields {
             out.insert("nationality".into(), json!(n));
         }
         if let Some(n) = &self.document_number {
-            let shown = if clear {
-                n.clone()
-            } else {
-                mask::identifier(n)
-            };
-            out.insert("document_number".into(), json!(shown));
+            out.insert("document_number".into(), json!(reveal(n, mask::identifier)));
         }
         if let Some(d) = self.expiry_date {
             out.insert("expiry_date".into(), json!(d.to_string()));
@@ -144,16 +163,6 @@ impl Fields {
                     "check_digits_ok": m.all_check_digits_ok(),
                 }),
             );
-        }
-        if !self.card_numbers.is_empty() {
-            note("card_numbers", self.card_numbers.len());
-            let cards: Vec<String> = self
-                .card_numbers
-                .iter()
-                .take(MAX_LISTED)
-                .map(|c| if clear { c.clone() } else { mask::card(c) })
-                .collect();
-            out.insert("card_numbers".into(), json!(cards));
         }
         if !self.transactions.is_empty() {
             // Totals per currency, of the absolute amounts: debits written as negative
@@ -183,29 +192,6 @@ impl Fields {
                     "separate_from_other_terms": c.separate_from_other_terms,
                 }),
             );
-        }
-        // An IBAN is a customer's account; BICs and LEIs identify institutions, public data.
-        let shown = |ids: &[FoundIdentifier], personal: bool| -> Vec<String> {
-            ids.iter()
-                .take(MAX_LISTED)
-                .map(|i| {
-                    if personal && !clear {
-                        mask::identifier(&i.value)
-                    } else {
-                        i.value.clone()
-                    }
-                })
-                .collect()
-        };
-        for (key, ids, personal) in [
-            ("ibans", &self.ibans, true),
-            ("bics", &self.bics, false),
-            ("leis", &self.leis, false),
-        ] {
-            if !ids.is_empty() {
-                note(key, ids.len());
-                out.insert(key.into(), json!(shown(ids, personal)));
-            }
         }
         if !truncated.is_empty() {
             out.insert("truncated_lists".into(), json!(truncated));
@@ -560,7 +546,7 @@ pub fn luhn_valid(digits: &str) -> bool {
 
 /// Issuer prefixes of the major networks (Visa, Mastercard, Amex, Discover, JCB, Diners,
 /// UnionPay including its 81 range, Maestro), so that IBAN digits or order numbers are not reported as cards.
-pub fn has_card_prefix(d: &str) -> bool {
+pub(crate) fn has_card_prefix(d: &str) -> bool {
     let p2: u32 = d.get(..2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let p4: u32 = d.get(..4).and_then(|s| s.parse().ok()).unwrap_or(0);
     d.starts_with('4')
