@@ -18,7 +18,7 @@ use compliance_core::identifiers::IdKind;
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::Fetched;
 use compliance_core::rules::RuleSet;
-use compliance_core::screening::SanctionsList;
+use compliance_core::screening::lists;
 use compliance_core::service::process_document;
 use compliance_core::{Pipeline, SourceRef};
 use compliance_local::{expand_paths, read_file, FileSource, LocalAlertSink, SqliteAuditStore};
@@ -207,8 +207,8 @@ fn load_pipeline(args: &ScanArgs) -> Result<Pipeline, CliError> {
         None => RuleSet::default_rules()?,
     };
     let lists = match &args.lists {
-        Some(dir) => vec![SanctionsList::from_ofac_dir(dir)?],
-        None => vec![SanctionsList::bundled_sample()?],
+        Some(dir) => lists::load_dir(dir)?,
+        None => lists::bundled()?,
     };
     let limits = IntakeLimits {
         max_bytes: args.max_bytes,

@@ -13,7 +13,7 @@ use crate::extract::{extract, Fields};
 use crate::intake::{read, Format, IntakeLimits, Unreadable};
 use crate::mrz;
 use crate::rules::RuleSet;
-use crate::screening::SanctionsList;
+use crate::screening::{lists, SanctionsList, Screener};
 
 pub const PROCESSOR_VERSION: &str = concat!("compliance/", env!("CARGO_PKG_VERSION"));
 
@@ -40,7 +40,7 @@ pub struct Assessment {
 
 pub struct Pipeline {
     pub rules: RuleSet,
-    pub lists: Vec<SanctionsList>,
+    pub screener: Screener,
     pub limits: IntakeLimits,
 }
 
@@ -48,7 +48,7 @@ impl Pipeline {
     pub fn new(rules: RuleSet, lists: Vec<SanctionsList>, limits: IntakeLimits) -> Self {
         Self {
             rules,
-            lists,
+            screener: Screener::new(lists),
             limits,
         }
     }
@@ -57,7 +57,7 @@ impl Pipeline {
     pub fn with_defaults() -> Result<Self, CoreError> {
         Ok(Self::new(
             RuleSet::default_rules()?,
-            vec![SanctionsList::bundled_sample()?],
+            lists::bundled()?,
             IntakeLimits::default(),
         ))
     }
@@ -134,7 +134,7 @@ impl Pipeline {
             processed_at: now,
             processor_version: PROCESSOR_VERSION.to_string(),
             rules_version: self.rules.version.clone(),
-            lists: self.lists.iter().map(|l| l.version.clone()).collect(),
+            lists: self.screener.versions(),
             alert: AlertState {
                 status: AlertStatus::Pending,
                 alert_id: Some(document_id),
@@ -162,7 +162,7 @@ impl Pipeline {
                 doc_type: reading.classification.doc_type,
                 transactions: &self.rules.transactions,
                 fields: &reading.fields,
-                lists: &self.lists,
+                screener: &self.screener,
                 today,
             },
         );

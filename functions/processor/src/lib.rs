@@ -11,7 +11,7 @@ use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::{PortError, Retry};
 use compliance_core::rules::{RuleSet, MAX_RULES_BYTES};
-use compliance_core::screening::SanctionsList;
+use compliance_core::screening::lists;
 use compliance_core::service::process_document;
 use compliance_core::{Pipeline, SourceRef};
 use lambda_runtime::Diagnostic;
@@ -270,8 +270,8 @@ impl Processor {
         rules: RuleSet,
     ) -> Result<Self, ProcessorError> {
         let lists = match &config.lists_dir {
-            Some(dir) => vec![SanctionsList::from_ofac_dir(dir)?],
-            None => vec![SanctionsList::bundled_sample()?],
+            Some(dir) => lists::load_dir(dir)?,
+            None => lists::bundled()?,
         };
         let limits = IntakeLimits {
             max_bytes: config.max_object_bytes,

@@ -3,7 +3,7 @@
 use super::{CheckContext, Finding, Status};
 use crate::mask;
 use crate::rules::{ParamKind, ParamSpec, Rule};
-use crate::screening::ScreeningMatch;
+use crate::screening::{Hit, Query};
 
 /// The checks of this module, by rule id.
 pub(super) const CHECKS: &[&str] = &["aml.sanctions_screening"];
@@ -24,19 +24,24 @@ pub(super) fn run(rule: &Rule, ctx: &CheckContext<'_>) -> Option<Finding> {
 }
 
 pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
-    if ctx.lists.is_empty() {
+    if ctx.screener.lists().is_empty() {
         return Finding::new(Status::Error, "no sanctions list loaded");
     }
     if ctx.fields.names.is_empty() {
         return Finding::new(Status::Error, "no name found to screen");
     }
     let threshold = rule.param_f64("match_threshold", 0.88);
-    let mut hits: Vec<(String, ScreeningMatch)> = Vec::new();
+    let mut hits: Vec<(String, Hit)> = Vec::new();
     for name in &ctx.fields.names {
-        for list in ctx.lists {
-            for m in list.screen(name, ctx.fields.date_of_birth, threshold) {
-                hits.push((name.clone(), m));
-            }
+        let query = Query {
+            name: name.clone(),
+            birth_date: ctx.fields.date_of_birth,
+            nationality: ctx.fields.nationality.clone(),
+            id_numbers: ctx.fields.document_number.iter().cloned().collect(),
+            ..Query::default()
+        };
+        for hit in ctx.screener.screen(&query, threshold) {
+            hits.push((name.clone(), hit));
         }
     }
     let screened = ctx.fields.names.len();
@@ -55,12 +60,17 @@ pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
             serde_json::json!({
                 "screened_name": mask::name(name),
                 "list": m.list,
-                "entry_uid": m.uid,
+                "entry_id": m.entry_id,
+                "matched_name": m.matched_name,
                 "listed_name": m.listed_name,
                 "entity_type": m.entity_type,
                 "programs": m.programs,
                 "score": m.score,
+                "name_score": m.name_score,
                 "birth_date_agrees": m.birth_date_agrees,
+                "nationality_agrees": m.nationality_agrees,
+                "id_number_matches": m.id_number_matches,
+                "why": m.why,
             })
         })
         .collect();
@@ -70,7 +80,7 @@ pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
             "possible sanctions match: {} matches {} entry {} with score {:.2}{}",
             mask::name(&best.0),
             best.1.list,
-            best.1.uid,
+            best.1.entry_id,
             best.1.score,
             match best.1.birth_date_agrees {
                 Some(true) => ", date of birth agrees",

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::DocType;
 use crate::extract::Fields;
 use crate::rules::{Category, OnFail, ParamSpec, Rule, RuleSet, Severity, TransactionSettings};
-use crate::screening::SanctionsList;
+use crate::screening::Screener;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,7 +65,7 @@ pub struct CheckContext<'a> {
     pub doc_type: DocType,
     pub transactions: &'a TransactionSettings,
     pub fields: &'a Fields,
-    pub lists: &'a [SanctionsList],
+    pub screener: &'a Screener,
     pub today: NaiveDate,
 }
 
