@@ -4,7 +4,9 @@
 //! stderr.
 
 mod check_id;
+mod lists_cmd;
 mod rules_cmd;
+mod screen_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -57,6 +59,15 @@ enum Command {
     /// Check a rules file (each problem with its line and column) or show the effective rules.
     #[command(after_help = EXIT_HELP)]
     Rules(rules_cmd::RulesArgs),
+    /// Screen names against the sanctions lists (one argument, or one name a line with --input).
+    #[command(after_help = EXIT_HELP)]
+    Screen(screen_cmd::ScreenArgs),
+    /// Score name pairs from a CSV (name1,name2[,schema]): how users tune thresholds.
+    #[command(after_help = EXIT_HELP)]
+    Match(screen_cmd::MatchArgs),
+    /// Download, validate and install the official sanctions lists.
+    #[command(after_help = EXIT_HELP)]
+    Lists(lists_cmd::ListsArgs),
     /// Show the most recent audit records from the local store.
     #[command(after_help = EXIT_HELP)]
     Records {
@@ -81,7 +92,8 @@ struct ScanArgs {
     /// Rules file (TOML); the built-in rules by default.
     #[arg(long, env = "COMPLIANCE_RULES")]
     rules: Option<PathBuf>,
-    /// Folder with an OFAC SDN CSV set (sdn.csv, alt.csv); the bundled sample by default.
+    /// Folder of sanctions list files (OFAC SDN CSV set, UN XML, BIS DPL, US CSL, custom CSV),
+    /// recognised by content; the bundled OFAC sample by default.
     #[arg(long, env = "COMPLIANCE_LISTS")]
     lists: Option<PathBuf>,
     /// Audit store (SQLite file); by default in your data directory.
@@ -168,6 +180,9 @@ enum CliError {
     Runtime(std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// A list download or installation failed; the installed lists are unchanged.
+    #[error("{0}")]
+    Lists(String),
 }
 
 fn main() -> ExitCode {
@@ -177,6 +192,9 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract(args).map(|_| true),
         Command::CheckId(args) => check_ids(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Screen(args) => screen_cmd::screen(args),
+        Command::Match(args) => screen_cmd::match_pairs(args),
+        Command::Lists(args) => lists_cmd::run(args),
         Command::Records { limit, json, store } => records(limit, json, store).map(|_| true),
     };
     match result {
