@@ -43,7 +43,10 @@ async fn s3_upload_becomes_audit_record_and_masked_alert() {
     let items = stack.items().await;
     assert_eq!(items.len(), 1, "one audit record");
     let record = &items[0];
-    assert_eq!(record["schema_version"], 1);
+    assert_eq!(
+        record["schema_version"],
+        compliance_core::audit::SCHEMA_VERSION
+    );
     assert_eq!(record["decision"], "manual_review");
     assert_eq!(record["doc_type"], "kyc_application");
     assert_eq!(record["sha256"], sha256_hex(&bytes));
@@ -66,7 +69,7 @@ async fn s3_upload_becomes_audit_record_and_masked_alert() {
         .and_then(|c| c.iter().find(|c| c["id"] == "aml.sanctions_screening"))
         .expect("sanctions check");
     assert_eq!(sanctions["status"], "fail");
-    assert_eq!(sanctions["evidence"][0]["entry_uid"], "15102");
+    assert_eq!(sanctions["evidence"][0]["entry_id"], "15102");
     assert_eq!(record["fields"]["names"][0], "D***** M*****");
 
     let alerts = stack.alerts(QUIET).await;

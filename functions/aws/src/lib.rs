@@ -1,6 +1,8 @@
 //! AWS adapters for the compliance ports: S3 as the document source, DynamoDB as the audit
 //! store, SNS as the alert sink.
 
+pub mod lists;
+
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::error::SdkError;

@@ -50,6 +50,14 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "rules-show.schema.json",
         include_str!("../../../schemas/rules-show.schema.json"),
     ),
+    (
+        "screen.schema.json",
+        include_str!("../../../schemas/screen.schema.json"),
+    ),
+    (
+        "match.schema.json",
+        include_str!("../../../schemas/match.schema.json"),
+    ),
 ];
 
 pub const LOCK: &str = include_str!("../../../schemas/lock.json");
@@ -65,6 +73,8 @@ pub enum Output {
     ProcessorResponse,
     RulesValidate,
     RulesShow,
+    Screen,
+    Match,
 }
 
 impl Output {
@@ -78,6 +88,8 @@ impl Output {
             Output::ProcessorResponse => "processor-response.schema.json",
             Output::RulesValidate => "rules-validate.schema.json",
             Output::RulesShow => "rules-show.schema.json",
+            Output::Screen => "screen.schema.json",
+            Output::Match => "match.schema.json",
         }
     }
 }

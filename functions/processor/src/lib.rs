@@ -7,11 +7,12 @@ use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use aws_sdk_s3::error::DisplayErrorContext;
+use compliance_aws::lists::{ListsLocation, ReadLimits};
 use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::{PortError, Retry};
 use compliance_core::rules::{RuleSet, MAX_RULES_BYTES};
-use compliance_core::screening::lists;
+use compliance_core::screening::{lists, ListVersion, SanctionsList};
 use compliance_core::service::process_document;
 use compliance_core::{Pipeline, SourceRef};
 use lambda_runtime::Diagnostic;
@@ -70,7 +71,12 @@ pub struct Config {
     pub rules_path: Option<PathBuf>,
     /// Rules file as an S3 object, `s3://bucket/key` (`RULES_S3_URI`), read once at cold start.
     pub rules_s3_uri: Option<String>,
+    /// Folder of list files on the function's file system (`LISTS_DIR`).
     pub lists_dir: Option<PathBuf>,
+    /// Prefix of the installed lists, `s3://bucket/prefix/` (`LISTS_S3_URI`), read once at
+    /// cold start and kept for the life of the process. Neither this nor `lists_dir`: the
+    /// bundled OFAC sample.
+    pub lists_s3_uri: Option<String>,
 }
 
 impl Config {
@@ -98,6 +104,16 @@ impl Config {
             }
             parse_s3_uri(uri)?;
         }
+        let lists_dir = optional("LISTS_DIR").map(PathBuf::from);
+        let lists_s3_uri = optional("LISTS_S3_URI");
+        if let Some(uri) = &lists_s3_uri {
+            if lists_dir.is_some() {
+                return Err(ProcessorError::Config(
+                    "LISTS_DIR and LISTS_S3_URI are both set: set one".into(),
+                ));
+            }
+            lists_location(uri)?;
+        }
         Ok(Self {
             audit_table: required("AUDIT_TABLE")?,
             alert_topic_arn: required("ALERT_TOPIC_ARN")?,
@@ -105,7 +121,8 @@ impl Config {
             incoming_prefix: optional("INCOMING_PREFIX"),
             rules_path,
             rules_s3_uri,
-            lists_dir: optional("LISTS_DIR").map(PathBuf::from),
+            lists_dir,
+            lists_s3_uri,
         })
     }
 }
@@ -121,6 +138,65 @@ pub fn parse_s3_uri(uri: &str) -> Result<(String, String), ProcessorError> {
                 "RULES_S3_URI `{uri}` is not an S3 object URI (s3://bucket/key)"
             ))
         })
+}
+
+/// `LISTS_S3_URI` as a list location.
+pub fn lists_location(uri: &str) -> Result<ListsLocation, ProcessorError> {
+    ListsLocation::parse(uri).map_err(|e| ProcessorError::Config(format!("LISTS_S3_URI: {e}")))
+}
+
+/// Loads the sanctions lists: every list under `LISTS_S3_URI` (checked against its
+/// `manifest.json`, bounded in object count and bytes), the folder of `LISTS_DIR`, or the
+/// bundled OFAC sample. A configured source that is empty, unreadable or inconsistent fails
+/// the cold start: screening against the wrong lists is worse than not running.
+pub async fn load_lists(
+    config: &Config,
+    s3: &compliance_aws::S3Client,
+) -> Result<Vec<SanctionsList>, ProcessorError> {
+    let (lists, source) = match (&config.lists_s3_uri, &config.lists_dir) {
+        (Some(_), Some(_)) => {
+            return Err(ProcessorError::Config(
+                "LISTS_DIR and LISTS_S3_URI are both set: set one".into(),
+            ))
+        }
+        (Some(uri), None) => {
+            let location = lists_location(uri)?;
+            let loaded = compliance_aws::lists::load(s3, &location, ReadLimits::default())
+                .await
+                .map_err(|e| ProcessorError::Config(e.to_string()))?;
+            (loaded.lists, loaded.location.uri())
+        }
+        (None, _) => (local_lists(config)?, local_lists_source(config)),
+    };
+    log_lists(&lists, &source);
+    Ok(lists)
+}
+
+fn local_lists(config: &Config) -> Result<Vec<SanctionsList>, ProcessorError> {
+    Ok(match &config.lists_dir {
+        Some(dir) => lists::load_dir(dir)?,
+        None => lists::bundled()?,
+    })
+}
+
+fn local_lists_source(config: &Config) -> String {
+    config
+        .lists_dir
+        .as_ref()
+        .map_or("bundled sample".into(), |d| d.display().to_string())
+}
+
+fn log_lists(lists: &[SanctionsList], source: &str) {
+    for list in lists {
+        tracing::info!(
+            list = %list.version.id,
+            entries = list.version.entries,
+            sha256 = %list.version.sha256,
+            published = list.version.published.as_deref().unwrap_or("unknown"),
+            source = %source,
+            "sanctions list loaded"
+        );
+    }
 }
 
 /// Reads the rules object, at most [`MAX_RULES_BYTES`] of it.
@@ -236,23 +312,30 @@ pub fn decode_s3_key(raw: &str) -> String {
 
 impl Processor {
     /// Builds the processor at cold start: loads and validates the rules (from S3 when
-    /// `RULES_S3_URI` is set) and the lists. Any problem here fails the cold start loudly rather
-    /// than running with half a configuration.
+    /// `RULES_S3_URI` is set) and the lists (from S3 when `LISTS_S3_URI` is set). Any problem
+    /// here fails the cold start loudly rather than running with half a configuration. Built
+    /// once per process, it keeps the lists warm for every later invocation.
     pub async fn load(
         config: &Config,
         aws: &aws_config::SdkConfig,
     ) -> Result<Self, ProcessorError> {
         let s3 = compliance_aws::s3_client(aws);
         let rules = load_rules(config, &s3).await?;
-        Self::assemble(config, aws, s3, rules)
+        let lists = load_lists(config, &s3).await?;
+        Self::assemble(config, aws, s3, rules, lists)
     }
 
-    /// [`Processor::load`] without the S3 rules object: for a configuration whose rules are a
-    /// local file or the built-in ones.
+    /// [`Processor::load`] without S3 configuration: for a configuration whose rules and lists
+    /// are local files or the built-in ones.
     pub fn new(config: &Config, aws: &aws_config::SdkConfig) -> Result<Self, ProcessorError> {
         if config.rules_s3_uri.is_some() {
             return Err(ProcessorError::Config(
                 "RULES_S3_URI is read by Processor::load, not Processor::new".into(),
+            ));
+        }
+        if config.lists_s3_uri.is_some() {
+            return Err(ProcessorError::Config(
+                "LISTS_S3_URI is read by Processor::load, not Processor::new".into(),
             ));
         }
         let rules = match &config.rules_path {
@@ -260,7 +343,9 @@ impl Processor {
             None => RuleSet::default_rules(),
         }
         .map_err(|e| ProcessorError::Config(e.to_string()))?;
-        Self::assemble(config, aws, compliance_aws::s3_client(aws), rules)
+        let lists = local_lists(config)?;
+        log_lists(&lists, &local_lists_source(config));
+        Self::assemble(config, aws, compliance_aws::s3_client(aws), rules, lists)
     }
 
     fn assemble(
@@ -268,11 +353,8 @@ impl Processor {
         aws: &aws_config::SdkConfig,
         s3: compliance_aws::S3Client,
         rules: RuleSet,
+        lists: Vec<SanctionsList>,
     ) -> Result<Self, ProcessorError> {
-        let lists = match &config.lists_dir {
-            Some(dir) => lists::load_dir(dir)?,
-            None => lists::bundled()?,
-        };
         let limits = IntakeLimits {
             max_bytes: config.max_object_bytes,
             ..IntakeLimits::default()
@@ -295,6 +377,12 @@ impl Processor {
     /// The rules this processor applies.
     pub fn rules(&self) -> &RuleSet {
         &self.pipeline.rules
+    }
+
+    /// The versions of the lists this processor screens against (as every audit record
+    /// names them).
+    pub fn lists(&self) -> Vec<ListVersion> {
+        self.pipeline.screener.versions()
     }
 
     /// Handles any of the supported event shapes. S3 and EventBridge events fail as a whole
@@ -475,6 +563,20 @@ mod tests {
                 matches!(parse_s3_uri(bad), Err(ProcessorError::Config(_))),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn lists_uri_is_an_s3_prefix() {
+        let location = lists_location("s3://config-bucket/lists").unwrap();
+        assert_eq!(location.uri(), "s3://config-bucket/lists/");
+        for bad in ["lists/", "https://b/lists", "s3:///lists"] {
+            match lists_location(bad) {
+                Err(ProcessorError::Config(message)) => {
+                    assert!(message.starts_with("LISTS_S3_URI: "), "{message}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 

@@ -268,6 +268,7 @@ impl Stack {
             rules_path: None,
             rules_s3_uri: None,
             lists_dir: None,
+            lists_s3_uri: None,
         }
     }
 

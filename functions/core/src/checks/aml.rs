@@ -30,7 +30,10 @@ pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     if ctx.fields.names.is_empty() {
         return Finding::new(Status::Error, "no name found to screen");
     }
-    let threshold = rule.param_f64("match_threshold", 0.88);
+    let threshold = rule.param_f64(
+        "match_threshold",
+        crate::screening::score::DEFAULT_THRESHOLD,
+    );
     let mut hits: Vec<(String, Hit)> = Vec::new();
     for name in &ctx.fields.names {
         let query = Query {
