@@ -69,6 +69,7 @@ fn bench(c: &mut Criterion) {
     let screener = Screener::new(loaded);
     let queries = queries(&screener);
     let mut group = c.benchmark_group("screening");
+    group.sample_size(10);
     group.throughput(Throughput::Elements(queries.len() as u64));
     group.bench_function("names against OFAC SDN + UN", |b| {
         b.iter(|| {

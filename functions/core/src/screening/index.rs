@@ -119,6 +119,16 @@ impl Screener {
                 }
             }
         }
+        // The index lives as long as the process: give back what the growth left over.
+        for word in &mut vocabulary {
+            word.occurrences.shrink_to_fit();
+        }
+        for posting in postings.values_mut() {
+            posting.shrink_to_fit();
+        }
+        postings.shrink_to_fit();
+        vocabulary.shrink_to_fit();
+        names.shrink_to_fit();
         Self {
             lists,
             entries,

@@ -43,7 +43,6 @@ pub struct PreparedName {
 pub struct PreparedToken {
     pub token: Token,
     pub weight: f64,
-    pub skeleton: String,
     /// Blocking keys (hashed): Double Metaphone primary and alternate, first three letters,
     /// consonant skeleton, last three letters (a mistyped first letter); 0 where a word has none. Two words are compared only when they
     /// share one, which is what lets the index find every possible match.
@@ -129,7 +128,6 @@ impl PreparedToken {
         Self {
             token,
             weight,
-            skeleton,
             keys,
         }
     }
@@ -255,12 +253,16 @@ pub fn token_similarity(a: &PreparedToken, b: &PreparedToken) -> f64 {
         return 0.0;
     }
     // Transliterated from a script without short vowels: the consonants are what can agree.
-    if (a.token.vowel_poor || b.token.vowel_poor) && !a.skeleton.is_empty() {
-        if a.skeleton == b.skeleton {
+    if a.token.vowel_poor || b.token.vowel_poor {
+        let (a_skeleton, b_skeleton) = (skeleton(x), skeleton(y));
+        if a_skeleton.is_empty() {
+            return 0.0;
+        }
+        if a_skeleton == b_skeleton {
             return 0.92;
         }
-        let s = strsim::jaro_winkler(&a.skeleton, &b.skeleton);
-        if s >= 0.88 && a.skeleton.len() >= 3 {
+        let s = strsim::jaro_winkler(&a_skeleton, &b_skeleton);
+        if s >= 0.88 && a_skeleton.len() >= 3 {
             return s * 0.95;
         }
     }
