@@ -142,10 +142,12 @@ impl ListSet {
     }
 }
 
-/// Names of the objects directly under `location` (none under a deeper `/`), at most `max`.
+/// Keys (relative to the prefix) and sizes of the objects under `location`, at most `max`:
+/// only those directly under it when `direct_only` (none under a deeper `/`), else all.
 async fn object_names(
     client: &aws_sdk_s3::Client,
     location: &ListsLocation,
+    direct_only: bool,
     max: usize,
 ) -> Result<Vec<(String, u64)>, PortError> {
     let mut names = Vec::new();
@@ -155,7 +157,7 @@ async fn object_names(
             .list_objects_v2()
             .bucket(&location.bucket)
             .prefix(&location.prefix)
-            .delimiter("/")
+            .set_delimiter(direct_only.then(|| "/".to_string()))
             .set_continuation_token(token.take())
             .send()
             .await
@@ -184,17 +186,21 @@ async fn object_names(
     Ok(names)
 }
 
-/// Reads one object, never more than `max_bytes` of it.
-async fn get_bounded(
+/// Reads one object, never more than `max_bytes` of it; `what` names the kind of file in the
+/// error (`a rules file`, `a list file`).
+pub async fn get_bounded(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
     max_bytes: u64,
+    what: &str,
 ) -> Result<Vec<u8>, PortError> {
     let too_large = |size: u64| {
         PortError::permanent(
             "s3:GetObject",
-            format!("s3://{bucket}/{key}: {size} bytes, over the limit of {max_bytes}"),
+            format!(
+                "s3://{bucket}/{key}: {size} bytes, over the limit of {max_bytes} bytes for {what}"
+            ),
         )
     };
     let output = client
@@ -229,7 +235,7 @@ pub async fn read_set(
     location: &ListsLocation,
     limits: ReadLimits,
 ) -> Result<ListSet, PortError> {
-    let names = object_names(client, location, limits.max_objects).await?;
+    let names = object_names(client, location, true, limits.max_objects).await?;
     let listed: u64 = names.iter().map(|(_, size)| *size).sum();
     if listed > limits.max_total_bytes {
         return Err(PortError::permanent(
@@ -249,6 +255,7 @@ pub async fn read_set(
             &location.bucket,
             &location.key(&name),
             limits.max_object_bytes.min(remaining),
+            "a list file",
         )
         .await?;
         total += bytes.len() as u64;
@@ -418,43 +425,6 @@ async fn put(
     Ok(())
 }
 
-/// Every key under `location`, at any depth.
-async fn all_keys(
-    client: &aws_sdk_s3::Client,
-    location: &ListsLocation,
-    max: usize,
-) -> Result<Vec<String>, PortError> {
-    let mut keys = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let output = client
-            .list_objects_v2()
-            .bucket(&location.bucket)
-            .prefix(&location.prefix)
-            .set_continuation_token(token.take())
-            .send()
-            .await
-            .map_err(|e| port_error("s3:ListObjectsV2", &e))?;
-        keys.extend(
-            output
-                .contents()
-                .iter()
-                .filter_map(|o| o.key().map(String::from)),
-        );
-        if keys.len() > max {
-            return Err(PortError::permanent(
-                "s3:ListObjectsV2",
-                format!("more than {max} objects under {location}: not a list folder"),
-            ));
-        }
-        match output.next_continuation_token() {
-            Some(next) if output.is_truncated() == Some(true) => token = Some(next.to_string()),
-            _ => break,
-        }
-    }
-    Ok(keys)
-}
-
 /// Installs a validated set under `location`: the installed objects are copied to
 /// `previous/` (replacing what was there, manifest last), the new files are uploaded, objects
 /// no longer part of the set are removed, and `manifest` is written last. Until it is, readers
@@ -475,9 +445,10 @@ pub async fn write_set(
         ));
     }
     let limits = ReadLimits::default();
-    let current = object_names(client, location, limits.max_objects).await?;
+    let current = object_names(client, location, true, limits.max_objects).await?;
     let previous = location.previous();
-    for key in all_keys(client, &previous, limits.max_objects).await? {
+    for (name, _) in object_names(client, &previous, false, limits.max_objects).await? {
+        let key = format!("{}{name}", previous.prefix);
         delete(client, &location.bucket, &key).await?;
     }
     let mut ordered: Vec<&str> = current

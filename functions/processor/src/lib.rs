@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use aws_sdk_s3::error::DisplayErrorContext;
 use compliance_aws::lists::{ListsLocation, ReadLimits};
 use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
 use compliance_core::intake::IntakeLimits;
@@ -205,36 +204,9 @@ async fn fetch_rules_object(
     uri: &str,
 ) -> Result<Vec<u8>, ProcessorError> {
     let (bucket, key) = parse_s3_uri(uri)?;
-    let fail = |detail: String| ProcessorError::Config(format!("rules object {uri}: {detail}"));
-    let too_large = |size: u64| {
-        fail(format!(
-            "{size} bytes, over the limit of {MAX_RULES_BYTES} bytes for a rules file"
-        ))
-    };
-    let output = s3
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
+    compliance_aws::lists::get_bounded(s3, &bucket, &key, MAX_RULES_BYTES as u64, "a rules file")
         .await
-        .map_err(|e| fail(format!("cannot be read: {}", DisplayErrorContext(&e))))?;
-    let length = output.content_length().unwrap_or(0).max(0) as u64;
-    if length > MAX_RULES_BYTES as u64 {
-        return Err(too_large(length));
-    }
-    let mut body = output.body;
-    let mut bytes = Vec::with_capacity(length as usize);
-    while let Some(chunk) = body
-        .try_next()
-        .await
-        .map_err(|e| fail(format!("reading failed: {}", DisplayErrorContext(&e))))?
-    {
-        if bytes.len() + chunk.len() > MAX_RULES_BYTES {
-            return Err(too_large((bytes.len() + chunk.len()) as u64));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
+        .map_err(|e| ProcessorError::Config(format!("rules object {uri}: {e}")))
 }
 
 /// Loads and validates the rules: the S3 object of `RULES_S3_URI` (read once, at most
