@@ -78,6 +78,11 @@ async fn s3_upload_becomes_audit_record_and_masked_alert() {
     assert_eq!(attribute(envelope, "decision"), "manual_review");
     assert_eq!(attribute(envelope, "severity"), "critical");
     assert_eq!(attribute(envelope, "doc_type"), "kyc_application");
+    assert_eq!(attribute(envelope, "kind"), "document");
+    assert!(
+        envelope["MessageAttributes"].get("customer_id").is_none(),
+        "no customer named: {envelope}"
+    );
     let message = envelope["Message"].as_str().expect("message");
     let alert: Value = serde_json::from_str(message).expect("alert JSON");
     assert_eq!(alert["document_id"], record["document_id"]);

@@ -1,18 +1,20 @@
 //! AWS adapters for the compliance ports: S3 as the document source, DynamoDB as the audit
-//! store, SNS as the alert sink.
+//! store (and the customer store, see [`customers`]), SNS as the alert sink.
 
+pub mod customers;
 pub mod lists;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_sns::types::MessageAttributeValue;
 use chrono::{DateTime, Utc};
-use compliance_core::audit::{Alert, AuditRecord, SourceRef};
+use compliance_core::audit::{Alert, AuditRecord, CustomerAlert, SourceRef};
 use compliance_core::intake::Unreadable;
 use compliance_core::ports::{
-    AlertSink, AuditStore, DocumentSource, Fetched, PortError, PutOutcome,
+    AlertSink, AuditStore, DocumentSource, Fetched, FetchedDocument, PortError, PutOutcome, Retry,
 };
 
 pub use aws_sdk_dynamodb::Client as DynamoClient;
@@ -41,10 +43,9 @@ pub fn document_pk(document_id: &str) -> String {
 
 /// Maps an SDK error to a port error, deciding whether a retry can help: throttling,
 /// timeouts, network failures and 5xx are transient; other client errors are not.
-fn port_error<E, R>(operation: &'static str, err: &SdkError<E, R>) -> PortError
+fn port_error<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> PortError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match err {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
@@ -59,7 +60,9 @@ where
                 || code == "SlowDown"
                 || code == "InternalError"
                 || code == "InternalFailure"
-                || code == "ServiceUnavailable";
+                || code == "ServiceUnavailable"
+                // A 5xx whatever its code (a bare 500 or 503 from a proxy has none).
+                || ctx.raw().status().is_server_error();
             if throttled {
                 PortError::transient(operation, message)
             } else {
@@ -85,31 +88,103 @@ impl std::fmt::Display for DisplayErr<'_> {
     }
 }
 
-/// Reads uploaded documents from S3, never more than `max_bytes` of them.
+/// The user metadata key that names a document's customer: uploaders send it as the header
+/// `x-amz-meta-customer-id`. S3 stores metadata keys in lower case.
+pub const CUSTOMER_ID_METADATA: &str = "customer-id";
+
+/// Reads uploaded documents from S3, never more than `max_bytes` of them, with what the object
+/// says about its customer: the `customer-id` user metadata and, when configured, a tag.
 #[derive(Clone)]
 pub struct S3DocumentSource {
     client: aws_sdk_s3::Client,
     max_bytes: u64,
+    customer_tag: Option<String>,
 }
 
 impl S3DocumentSource {
     pub fn new(client: aws_sdk_s3::Client, max_bytes: u64) -> Self {
-        Self { client, max_bytes }
+        Self {
+            client,
+            max_bytes,
+            customer_tag: None,
+        }
+    }
+
+    /// Also reads the customer id from this object tag (one GetObjectTagging call per
+    /// document). `None` or an empty key: tags are not read.
+    pub fn with_customer_tag(mut self, tag_key: Option<String>) -> Self {
+        self.customer_tag = tag_key.filter(|k| !k.trim().is_empty());
+        self
+    }
+
+    /// The value of the customer tag on the object version. A tag that cannot be read for a
+    /// reason a retry will not change (access denied, the object or version gone) is treated
+    /// as absent, with a warning: the document is still judged and recorded, without that
+    /// claim. Throttling, 5xx and network failures are retried.
+    async fn customer_tag_value(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        tag_key: &str,
+    ) -> Result<Option<String>, PortError> {
+        let mut request = self.client.get_object_tagging().bucket(bucket).key(key);
+        if let Some(version) = version_id {
+            request = request.version_id(version);
+        }
+        match request.send().await {
+            Ok(output) => Ok(output
+                .tag_set()
+                .iter()
+                .find(|t| t.key() == tag_key)
+                .map(|t| t.value().to_string())),
+            Err(err) => {
+                let error = port_error("s3:GetObjectTagging", &err);
+                if error.retry == Retry::Transient {
+                    return Err(error);
+                }
+                // The code only: S3's message may quote the key, which can name a person.
+                let code = err
+                    .as_service_error()
+                    .and_then(ProvideErrorMetadata::code)
+                    .unwrap_or("unknown");
+                tracing::warn!(
+                    operation = "s3:GetObjectTagging",
+                    code,
+                    "the customer tag could not be read; the document is judged without it"
+                );
+                Ok(None)
+            }
+        }
     }
 }
 
+/// The `customer-id` user metadata value (keys compared without regard to case).
+fn metadata_customer_id(
+    metadata: Option<&std::collections::HashMap<String, String>>,
+) -> Option<String> {
+    metadata?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(CUSTOMER_ID_METADATA))
+        .map(|(_, v)| v.clone())
+}
+
 impl DocumentSource for S3DocumentSource {
-    async fn fetch(&self, source: &SourceRef) -> Result<Fetched, PortError> {
+    /// An object that cannot be read (too large, gone, forbidden) yields no customer claims:
+    /// its record is `unreadable` either way, and nothing about it is trusted.
+    async fn fetch(&self, source: &SourceRef) -> Result<FetchedDocument, PortError> {
         let (Some(bucket), Some(key)) = (&source.bucket, &source.key) else {
             return Ok(Fetched::Unreadable(Unreadable::NotFetched {
                 detail: "the event names no bucket or key".into(),
-            }));
+            })
+            .into());
         };
         if let Some(size) = source.size.filter(|s| *s > self.max_bytes) {
             return Ok(Fetched::Unreadable(Unreadable::TooLarge {
                 size,
                 limit: self.max_bytes,
-            }));
+            })
+            .into());
         }
         let mut request = self.client.get_object().bucket(bucket).key(key);
         if let Some(version) = &source.version_id {
@@ -117,15 +192,22 @@ impl DocumentSource for S3DocumentSource {
         }
         let output = match request.send().await {
             Ok(output) => output,
-            Err(err) => return fetch_failure(&err),
+            Err(err) => return fetch_failure(&err).map(FetchedDocument::from),
         };
         let length = output.content_length().unwrap_or(0).max(0) as u64;
         if length > self.max_bytes {
             return Ok(Fetched::Unreadable(Unreadable::TooLarge {
                 size: length,
                 limit: self.max_bytes,
-            }));
+            })
+            .into());
         }
+        let metadata_customer_id = metadata_customer_id(output.metadata());
+        // The tags of the version just read, even when the event named none.
+        let version_id = source
+            .version_id
+            .clone()
+            .or_else(|| output.version_id().map(str::to_string));
         let mut body = output.body;
         let mut bytes = Vec::with_capacity(length as usize);
         loop {
@@ -135,7 +217,8 @@ impl DocumentSource for S3DocumentSource {
                         return Ok(Fetched::Unreadable(Unreadable::TooLarge {
                             size: (bytes.len() + chunk.len()) as u64,
                             limit: self.max_bytes,
-                        }));
+                        })
+                        .into());
                     }
                     bytes.extend_from_slice(&chunk);
                 }
@@ -148,15 +231,24 @@ impl DocumentSource for S3DocumentSource {
                 }
             }
         }
-        Ok(Fetched::Bytes(bytes))
+        let tag_customer_id = match &self.customer_tag {
+            Some(tag_key) => {
+                self.customer_tag_value(bucket, key, version_id.as_deref(), tag_key)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(FetchedDocument {
+            content: Fetched::Bytes(bytes),
+            metadata_customer_id,
+            tag_customer_id,
+        })
     }
 }
 
 /// An object that is gone or forbidden will not come back on retry: record it as unreadable
 /// so the upload is not silently dropped. Anything else is retried.
-fn fetch_failure<R: std::fmt::Debug>(
-    err: &SdkError<GetObjectError, R>,
-) -> Result<Fetched, PortError> {
+fn fetch_failure(err: &SdkError<GetObjectError, HttpResponse>) -> Result<Fetched, PortError> {
     if let SdkError::ServiceError(ctx) = err {
         let code = ctx.err().code().unwrap_or("");
         let detail = match (ctx.err(), code) {
@@ -176,7 +268,15 @@ fn fetch_failure<R: std::fmt::Debug>(
     Err(port_error("s3:GetObject", err))
 }
 
-/// Stores audit records in DynamoDB: one item per document version, written once.
+/// Top-level attribute of an audit record item naming its customer: the partition key of the
+/// `by_customer` index (template.yaml).
+pub const CUSTOMER_ID_ATTRIBUTE: &str = "customer_id";
+
+/// The index of audit records by customer (`customer_id`, `processed_at`).
+pub const BY_CUSTOMER_INDEX: &str = "by_customer";
+
+/// Stores audit records in DynamoDB: one item per document version, written once. The same
+/// table holds the customer partitions (see [`customers`]).
 #[derive(Clone)]
 pub struct DynamoAuditStore {
     client: aws_sdk_dynamodb::Client,
@@ -222,6 +322,14 @@ impl AuditStore for DynamoAuditStore {
             AttributeValue::S(document_pk(&record.document_id)),
         );
         item.insert("sk".into(), AttributeValue::S(RECORD_SK.into()));
+        // The key of the `by_customer` index: a customer's records without a Scan. Records
+        // that name no customer carry no such attribute and stay out of the index.
+        if let Some(customer_id) = &record.customer.id {
+            item.insert(
+                CUSTOMER_ID_ATTRIBUTE.into(),
+                AttributeValue::S(customer_id.clone()),
+            );
+        }
         let result = self
             .client
             .put_item()
@@ -272,7 +380,14 @@ impl AuditStore for DynamoAuditStore {
     }
 }
 
-/// Publishes alerts to an SNS topic, with attributes for subscription filter policies.
+/// The `kind` message attribute of a document alert; customer alerts carry
+/// [`CustomerAlert::KIND`]. Subscribers filter on it.
+pub const DOCUMENT_ALERT_KIND: &str = "document";
+
+/// Publishes alerts to an SNS topic, with attributes for subscription filter policies:
+/// `kind` (`document` or `customer_status`), `severity`, `alert_id`, `customer_id` when known,
+/// and `decision` and `doc_type` (documents) or `status` (customers). None carries personal
+/// data: a customer id is the bank's own identifier.
 #[derive(Clone)]
 pub struct SnsAlertSink {
     client: aws_sdk_sns::Client,
@@ -300,7 +415,8 @@ impl AlertSink for SnsAlertSink {
     async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
         let message = serde_json::to_string(alert)
             .map_err(|e| PortError::permanent("sns:Publish", e.to_string()))?;
-        self.client
+        let mut request = self
+            .client
             .publish()
             .topic_arn(&self.topic_arn)
             .subject(format!(
@@ -309,10 +425,34 @@ impl AlertSink for SnsAlertSink {
                 alert.doc_type.as_str()
             ))
             .message(message)
+            .message_attributes("kind", string_attribute(DOCUMENT_ALERT_KIND)?)
             .message_attributes("decision", string_attribute(alert.decision.as_str())?)
             .message_attributes("severity", string_attribute(alert.severity.as_str())?)
             .message_attributes("doc_type", string_attribute(alert.doc_type.as_str())?)
+            .message_attributes("alert_id", string_attribute(&alert.alert_id)?);
+        if let Some(customer_id) = &alert.customer_id {
+            request = request.message_attributes("customer_id", string_attribute(customer_id)?);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| port_error("sns:Publish", &e))?;
+        Ok(())
+    }
+
+    async fn publish_customer(&self, alert: &CustomerAlert) -> Result<(), PortError> {
+        let message = serde_json::to_string(alert)
+            .map_err(|e| PortError::permanent("sns:Publish", e.to_string()))?;
+        self.client
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .subject(format!("Compliance: customer {}", alert.status.as_str()))
+            .message(message)
+            .message_attributes("kind", string_attribute(&alert.kind)?)
+            .message_attributes("status", string_attribute(alert.status.as_str())?)
+            .message_attributes("severity", string_attribute(alert.severity.as_str())?)
             .message_attributes("alert_id", string_attribute(&alert.alert_id)?)
+            .message_attributes("customer_id", string_attribute(&alert.customer_id)?)
             .send()
             .await
             .map_err(|e| port_error("sns:Publish", &e))?;

@@ -4,6 +4,7 @@
 //! stderr.
 
 mod check_id;
+mod customer_cmd;
 mod lists_cmd;
 mod rules_cmd;
 mod screen_cmd;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use compliance_core::audit::{AuditRecord, Decision};
 use compliance_core::checks::Status;
+use compliance_core::customer::{CustomerClaims, KeyPattern};
 use compliance_core::extract::{Disclosure, Fields};
 use compliance_core::identifiers::IdKind;
 use compliance_core::intake::IntakeLimits;
@@ -68,6 +70,9 @@ enum Command {
     /// Download, validate and install the official sanctions lists.
     #[command(after_help = EXIT_HELP)]
     Lists(lists_cmd::ListsArgs),
+    /// Show a customer's documents and status, or record a reviewer's false positive.
+    #[command(after_help = EXIT_HELP)]
+    Customer(customer_cmd::CustomerArgs),
     /// Show the most recent audit records from the local store.
     #[command(after_help = EXIT_HELP)]
     Records {
@@ -114,6 +119,13 @@ struct ScanArgs {
     /// Print extracted fields in clear on stdout (the audit store keeps them masked).
     #[arg(long)]
     show_pii: bool,
+    /// The customer every document belongs to (ASCII letters, digits and . _ - : @).
+    #[arg(long, conflicts_with = "customer_pattern")]
+    customer: Option<String>,
+    /// Where the customer id is in each file's path below the folder given, e.g.
+    /// `{customer_id}/{file}` (the same pattern as the Lambda's object keys).
+    #[arg(long, env = "COMPLIANCE_CUSTOMER_PATTERN")]
+    customer_pattern: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -180,6 +192,8 @@ enum CliError {
     Runtime(std::io::Error),
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    NotFound(String),
     /// A list download or installation failed; the installed lists are unchanged.
     #[error("{0}")]
     Lists(String),
@@ -195,6 +209,7 @@ fn main() -> ExitCode {
         Command::Screen(args) => screen_cmd::screen(args),
         Command::Match(args) => screen_cmd::match_pairs(args),
         Command::Lists(args) => lists_cmd::run(args),
+        Command::Customer(args) => customer_cmd::run(args).map(|_| true),
         Command::Records { limit, json, store } => records(limit, json, store).map(|_| true),
     };
     match result {
@@ -214,16 +229,7 @@ fn main() -> ExitCode {
 }
 
 fn load_pipeline(args: &ScanArgs) -> Result<Pipeline, CliError> {
-    let rules = match &args.rules {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
-                path: path.display().to_string(),
-                source,
-            })?;
-            RuleSet::parse(&text, &path.display().to_string())?
-        }
-        None => RuleSet::default_rules()?,
-    };
+    let rules = load_rules(args.rules.as_ref())?;
     let lists = match &args.lists {
         Some(dir) => lists::load_dir(dir)?,
         None => lists::bundled()?,
@@ -235,26 +241,91 @@ fn load_pipeline(args: &ScanArgs) -> Result<Pipeline, CliError> {
     Ok(Pipeline::new(rules, lists, limits))
 }
 
+/// The rules file given, or the built-in rules.
+pub(crate) fn load_rules(path: Option<&PathBuf>) -> Result<RuleSet, CliError> {
+    Ok(match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            RuleSet::parse(&text, &path.display().to_string())?
+        }
+        None => RuleSet::default_rules()?,
+    })
+}
+
+/// The store path given, or the default one.
+pub(crate) fn store_path(store: Option<&PathBuf>) -> Result<PathBuf, CliError> {
+    Ok(match store {
+        Some(p) => p.clone(),
+        None => compliance_local::default_store_path()?,
+    })
+}
+
+/// The local identity key, kept beside the audit store.
+pub(crate) fn local_identity_key(
+    store: &std::path::Path,
+) -> Result<compliance_core::customer::IdentityKey, CliError> {
+    let dir = store
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf);
+    Ok(compliance_local::identity_key(&dir)?)
+}
+
 /// Returns `Ok(false)` when `--fail-on` matched.
 fn scan(args: ScanArgs) -> Result<bool, CliError> {
-    let pipeline = load_pipeline(&args)?;
-    let store = if args.no_store {
+    let customer_pattern = args
+        .customer_pattern
+        .as_deref()
+        .map(KeyPattern::parse)
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--customer-pattern: {e}")))?;
+    if let Some(id) = &args.customer {
+        compliance_core::customer::validate_customer_id(id)
+            .map_err(|e| CliError::Usage(format!("--customer: {e}")))?;
+    }
+    let store_file = if args.no_store {
         None
     } else {
-        let path = match &args.store {
-            Some(p) => p.clone(),
-            None => compliance_local::default_store_path()?,
-        };
-        Some(SqliteAuditStore::open(&path)?)
+        Some(store_path(args.store.as_ref())?)
     };
+    let store = match &store_file {
+        Some(path) => SqliteAuditStore::open(path)?,
+        None => SqliteAuditStore::in_memory()?,
+    };
+    let identity_key = match &store_file {
+        Some(path) => local_identity_key(path)?,
+        None => compliance_local::ephemeral_identity_key()?,
+    };
+    let pipeline = load_pipeline(&args)?.with_identity_key(identity_key);
     let source = FileSource {
         max_bytes: args.max_bytes,
     };
     let sink = LocalAlertSink {
-        log: store.as_ref(),
+        log: Some(&store),
         print: !args.quiet,
     };
-    let paths = expand_paths(&args.paths);
+    // Each file with its path below the folder it was found in, for --customer-pattern.
+    let paths: Vec<(PathBuf, String)> = args
+        .paths
+        .iter()
+        .flat_map(|input| {
+            expand_paths(std::slice::from_ref(input))
+                .into_iter()
+                .map(move |path| {
+                    let below = path
+                        .strip_prefix(input)
+                        .ok()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    (path, below)
+                })
+        })
+        .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(CliError::Runtime)?;
@@ -268,17 +339,20 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
     }
     let mut out = std::io::stdout().lock();
     let mut records = Vec::with_capacity(paths.len());
-    for path in &paths {
+    let mut customers = std::collections::BTreeMap::new();
+    for (path, below) in &paths {
         let location = SourceRef::file(&path.display().to_string(), None);
-        let outcome = match &store {
-            Some(store) => {
-                runtime.block_on(process_document(&pipeline, &source, store, &sink, location))?
-            }
-            None => {
-                let null = NullStore;
-                runtime.block_on(process_document(&pipeline, &source, &null, &sink, location))?
-            }
+        let claims = CustomerClaims {
+            command_line: args.customer.clone(),
+            key_pattern: customer_pattern.as_ref().and_then(|p| p.customer_id(below)),
+            ..CustomerClaims::default()
         };
+        let outcome = runtime.block_on(process_document(
+            &pipeline, &source, &store, &sink, location, claims,
+        ))?;
+        if let Some(view) = &outcome.customer {
+            customers.insert(view.customer_id.clone(), view.status);
+        }
         let record = outcome.record;
         if args.json {
             let fields = match (&outcome.fields, args.show_pii) {
@@ -303,8 +377,11 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
         summary.push(format!("{n} {d}"));
     }
     eprintln!("{} document(s): {}", records.len(), summary.join(", "));
-    match &store {
-        Some(store) => eprintln!("audit records appended to {}", store.path().display()),
+    for (id, status) in &customers {
+        eprintln!("customer {id}: {status} (compliance customer show {id})");
+    }
+    match &store_file {
+        Some(path) => eprintln!("audit records appended to {}", path.display()),
         None => eprintln!("audit records not stored (--no-store)"),
     }
     let failed = records.iter().any(|r| args.fail_on.contains(&r.decision));
@@ -340,6 +417,7 @@ fn scan_json(
             "rule_version": c.rule_version,
         })).collect::<Vec<_>>(),
         "rules_version": record.rules_version,
+        "customer": record.customer,
         "lists": record.lists,
         "processed_at": record.processed_at,
         "processor_version": record.processor_version,
@@ -568,24 +646,4 @@ fn records(limit: usize, json: bool, store: Option<PathBuf>) -> Result<(), CliEr
         );
     }
     Ok(())
-}
-
-/// `--no-store`: the pipeline runs, nothing is kept.
-struct NullStore;
-
-impl compliance_core::ports::AuditStore for NullStore {
-    async fn put_new(
-        &self,
-        _record: &AuditRecord,
-    ) -> Result<compliance_core::ports::PutOutcome, compliance_core::ports::PortError> {
-        Ok(compliance_core::ports::PutOutcome::Created)
-    }
-
-    async fn mark_alert_sent(
-        &self,
-        _document_id: &str,
-        _sent_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), compliance_core::ports::PortError> {
-        Ok(())
-    }
 }

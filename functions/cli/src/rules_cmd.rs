@@ -155,6 +155,7 @@ fn show(file: Option<PathBuf>, json: bool) -> Result<bool, CliError> {
                 "timezone": rules.transactions.timezone,
                 "usd_rates": rules.transactions.usd_rates,
             },
+            "customer": { "required": rules.customer.required },
             "rules": rules.rules.iter().map(rule_json).collect::<Vec<_>>(),
         }))?;
         return Ok(true);
@@ -188,6 +189,16 @@ fn show(file: Option<PathBuf>, json: bool) -> Result<bool, CliError> {
     ];
     for (label, value) in settings {
         writeln!(out, "{label:<31}{value}")?;
+    }
+    for requirement in &rules.customer.required {
+        let types: Vec<&str> = requirement.types.iter().map(|t| t.as_str()).collect();
+        writeln!(
+            out,
+            "{:<31}{}: {}",
+            "customer.required",
+            requirement.name,
+            types.join(" or ")
+        )?;
     }
     for rule in &rules.rules {
         writeln!(out)?;

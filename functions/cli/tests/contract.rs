@@ -35,9 +35,22 @@ fn conforming_lines(output: &std::process::Output, schema: Schema) -> Vec<Value>
 }
 
 fn sample_count() -> usize {
-    std::fs::read_dir(DOCUMENTS)
-        .map(|d| d.flatten().count())
-        .unwrap_or(0)
+    // Every visible file, recursively, as `scan` walks the folder.
+    let mut count = 0;
+    let mut stack = vec![std::path::PathBuf::from(DOCUMENTS)];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if entry.path().is_dir() {
+                stack.push(entry.path());
+            } else {
+                count += 1;
+            }
+        }
+    }
+    count
 }
 
 #[test]

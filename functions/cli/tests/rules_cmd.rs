@@ -229,9 +229,18 @@ fn show_prints_the_built_in_rules() {
     let built_in = compliance_core::rules::RuleSet::default_rules().expect("built-in rules");
     for rule in &built_in.rules {
         let id = &rule.id;
-        assert!(out.contains(&format!("\n{id}\n")), "{id} missing:\n{out}");
+        let shown = if rule.enabled {
+            format!("\n{id}\n")
+        } else {
+            format!("\n{id}  (disabled)\n")
+        };
+        assert!(out.contains(&shown), "{id} missing:\n{out}");
     }
     assert!(out.contains("  on_fail      manual_review\n"), "{out}");
+    assert!(
+        out.contains("customer.required              identity document: passport or national_id or driving_licence\n"),
+        "{out}"
+    );
     assert!(out.contains("    threshold_usd = "), "{out}");
 
     let output = compliance(&["rules", "show", "--json"]);
@@ -241,6 +250,7 @@ fn show_prints_the_built_in_rules() {
         keys(&value),
         [
             "classification",
+            "customer",
             "file",
             "rules",
             "schema_version",

@@ -58,6 +58,14 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "match.schema.json",
         include_str!("../../../schemas/match.schema.json"),
     ),
+    (
+        "customer.schema.json",
+        include_str!("../../../schemas/customer.schema.json"),
+    ),
+    (
+        "customer-alert.schema.json",
+        include_str!("../../../schemas/customer-alert.schema.json"),
+    ),
 ];
 
 pub const LOCK: &str = include_str!("../../../schemas/lock.json");
@@ -75,6 +83,8 @@ pub enum Output {
     RulesShow,
     Screen,
     Match,
+    Customer,
+    CustomerAlert,
 }
 
 impl Output {
@@ -90,6 +100,8 @@ impl Output {
             Output::RulesShow => "rules-show.schema.json",
             Output::Screen => "screen.schema.json",
             Output::Match => "match.schema.json",
+            Output::Customer => "customer.schema.json",
+            Output::CustomerAlert => "customer-alert.schema.json",
         }
     }
 }

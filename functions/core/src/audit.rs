@@ -9,13 +9,14 @@ use sha2::{Digest, Sha256};
 
 use crate::checks::{CheckResult, Status};
 use crate::classify::DocType;
+use crate::customer::{CustomerRef, CustomerStatus, CustomerView, Identity};
 use crate::intake::Format;
 use crate::rules::{OnFail, Severity};
 use crate::screening::ListVersion;
 
 /// Version of the machine contract (`schemas/`): raised whenever any schema changes; the
 /// schema lock test fails otherwise.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Lower-case hex SHA-256 of the bytes read.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -167,6 +168,13 @@ pub struct AuditRecord {
     pub rules_version: String,
     pub lists: Vec<ListVersion>,
     pub alert: AlertState,
+    /// The customer the document belongs to, where that was read from, or why none is known.
+    #[serde(default)]
+    pub customer: CustomerRef,
+    /// Keyed prints of the subject's name, date of birth, document number and address, for
+    /// comparing the customer's documents without storing those values in clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
 }
 
 impl AuditRecord {
@@ -243,6 +251,8 @@ pub struct Alert {
     pub reasons: Vec<String>,
     pub processed_at: DateTime<Utc>,
     pub rules_version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,6 +286,49 @@ impl Alert {
             reasons: record.reasons.clone(),
             processed_at: record.processed_at,
             rules_version: record.rules_version.clone(),
+            customer_id: record.customer.id.clone(),
+        }
+    }
+}
+
+/// Sent when a customer's overall status moves into one a compliance officer must act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerAlert {
+    pub alert_id: String,
+    /// Always `customer_status`: tells subscribers this is not a document alert.
+    pub kind: String,
+    pub customer_id: String,
+    pub status: CustomerStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_status: Option<CustomerStatus>,
+    pub severity: Severity,
+    pub reasons: Vec<String>,
+    pub computed_at: DateTime<Utc>,
+    pub rules_version: String,
+}
+
+impl CustomerAlert {
+    pub const KIND: &'static str = "customer_status";
+
+    pub fn from_view(view: &CustomerView) -> Self {
+        Self {
+            alert_id: view
+                .alert
+                .alert_id
+                .clone()
+                .unwrap_or_else(|| format!("customer:{}:{}", view.customer_id, view.revision)),
+            kind: Self::KIND.to_string(),
+            customer_id: view.customer_id.clone(),
+            status: view.status,
+            previous_status: view.previous_status,
+            severity: match view.status {
+                CustomerStatus::Rejected => Severity::High,
+                CustomerStatus::NeedsReview => Severity::Medium,
+                _ => Severity::Low,
+            },
+            reasons: view.reasons.clone(),
+            computed_at: view.computed_at,
+            rules_version: view.rules_version.clone(),
         }
     }
 }

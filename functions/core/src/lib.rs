@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod checks;
 pub mod classify;
+pub mod customer;
 pub mod error;
 pub mod extract;
 pub mod identifiers;

@@ -45,6 +45,12 @@ pub fn name(value: &str) -> String {
         .join(" ")
 }
 
+/// An address keeps the first character of each word; digits (house numbers, postcodes) are
+/// hidden: `12 Harbour Street` -> `1* H****** S*****`.
+pub fn address(value: &str) -> String {
+    name(value)
+}
+
 /// A date of birth keeps its year only.
 pub fn birth_date(date: chrono::NaiveDate) -> String {
     use chrono::Datelike;

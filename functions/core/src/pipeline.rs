@@ -8,6 +8,7 @@ use crate::audit::{
 };
 use crate::checks::{run_all, CheckContext};
 use crate::classify::{classify, Classification, DocType};
+use crate::customer::{CustomerContext, Identity, IdentityKey, KeyPattern};
 use crate::error::CoreError;
 use crate::extract::{extract, Fields};
 use crate::intake::{read, Format, IntakeLimits, Unreadable};
@@ -42,6 +43,11 @@ pub struct Pipeline {
     pub rules: RuleSet,
     pub screener: Screener,
     pub limits: IntakeLimits,
+    /// Keys the identity prints that let a customer's documents be compared; without it no
+    /// prints are made and the customer view cannot compare documents.
+    pub identity_key: Option<IdentityKey>,
+    /// Reads the customer id from object keys or paths, e.g. `incoming/{customer_id}/{file}`.
+    pub customer_key_pattern: Option<KeyPattern>,
 }
 
 impl Pipeline {
@@ -50,7 +56,19 @@ impl Pipeline {
             rules,
             screener: Screener::new(lists),
             limits,
+            identity_key: None,
+            customer_key_pattern: None,
         }
+    }
+
+    pub fn with_identity_key(mut self, key: IdentityKey) -> Self {
+        self.identity_key = Some(key);
+        self
+    }
+
+    pub fn with_customer_key_pattern(mut self, pattern: Option<KeyPattern>) -> Self {
+        self.customer_key_pattern = pattern;
+        self
     }
 
     /// The built-in rules and the bundled sample list: what `compliance scan` uses by default.
@@ -105,6 +123,18 @@ impl Pipeline {
         content: Result<&[u8], Unreadable>,
         now: DateTime<Utc>,
     ) -> Assessment {
+        self.assess_for(source, content, &CustomerContext::none(), now)
+    }
+
+    /// Judges a document of a known (or explicitly unknown) customer: the customer's
+    /// remembered false positives apply, and the record names the customer.
+    pub fn assess_for(
+        &self,
+        source: SourceRef,
+        content: Result<&[u8], Unreadable>,
+        customer: &CustomerContext,
+        now: DateTime<Utc>,
+    ) -> Assessment {
         let today = now.date_naive();
         let sha256 = content.as_ref().ok().map(|b| sha256_hex(b));
         let size_bytes = content
@@ -140,7 +170,12 @@ impl Pipeline {
                 alert_id: Some(document_id),
                 sent_at: None,
             },
+            customer: customer.customer.clone(),
+            identity: None,
         };
+        if let Some(problem) = &customer.customer.problem {
+            record.reasons.push(format!("customer id: {problem}"));
+        }
 
         let reading = content.and_then(|bytes| self.read_document(&name, bytes, today));
         let reading = match reading {
@@ -164,6 +199,7 @@ impl Pipeline {
                 fields: &reading.fields,
                 screener: &self.screener,
                 today,
+                customer,
             },
         );
         let (decision, mut reasons) = decide(
@@ -181,7 +217,11 @@ impl Pipeline {
         record.fields = reading.fields.masked();
         record.checks = checks;
         record.decision = decision;
-        record.reasons = reasons;
+        record.reasons.extend(reasons);
+        record.identity = self
+            .identity_key
+            .as_ref()
+            .and_then(|key| Identity::of(reading.classification.doc_type, &reading.fields, key));
         if !decision.needs_alert() {
             record.alert = AlertState {
                 status: AlertStatus::NotRequired,

@@ -6,7 +6,8 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::{Alert, AuditRecord, SourceRef};
+use crate::audit::{Alert, AuditRecord, CustomerAlert, SourceRef};
+use crate::customer::{CustomerDocument, CustomerView, FalsePositive};
 use crate::intake::Unreadable;
 
 /// Whether retrying the same operation can help.
@@ -50,8 +51,29 @@ pub enum Fetched {
     Unreadable(Unreadable),
 }
 
+/// What a source returns: the content, and what the object itself says about its customer
+/// (S3 user metadata and tags; nothing for local files).
+pub struct FetchedDocument {
+    pub content: Fetched,
+    pub metadata_customer_id: Option<String>,
+    pub tag_customer_id: Option<String>,
+}
+
+impl From<Fetched> for FetchedDocument {
+    fn from(content: Fetched) -> Self {
+        Self {
+            content,
+            metadata_customer_id: None,
+            tag_customer_id: None,
+        }
+    }
+}
+
 pub trait DocumentSource {
-    fn fetch(&self, source: &SourceRef) -> impl Future<Output = Result<Fetched, PortError>> + Send;
+    fn fetch(
+        &self,
+        source: &SourceRef,
+    ) -> impl Future<Output = Result<FetchedDocument, PortError>> + Send;
 }
 
 #[derive(Debug)]
@@ -78,4 +100,57 @@ pub trait AuditStore {
 
 pub trait AlertSink {
     fn publish(&self, alert: &Alert) -> impl Future<Output = Result<(), PortError>> + Send;
+
+    fn publish_customer(
+        &self,
+        alert: &CustomerAlert,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+}
+
+/// Everything kept per customer: the summaries of their documents, the current view, and the
+/// false positives reviewers recorded for them. All of it is keyed by customer id, so one
+/// customer's data is read without scanning anyone else's.
+pub trait CustomerStore {
+    /// Records that the document belongs to the customer; writing the same summary again is
+    /// harmless (a redelivered event).
+    fn link_document(
+        &self,
+        document: &CustomerDocument,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+
+    /// Every document summary of the customer, read consistently (including one just linked).
+    fn customer_documents(
+        &self,
+        customer_id: &str,
+    ) -> impl Future<Output = Result<Vec<CustomerDocument>, PortError>> + Send;
+
+    fn customer_view(
+        &self,
+        customer_id: &str,
+    ) -> impl Future<Output = Result<Option<CustomerView>, PortError>> + Send;
+
+    /// Stores the view only if the stored one has revision `view.revision - 1` (or none for
+    /// revision 1). `Ok(false)`: another writer got there first; read again and recompute.
+    fn save_view(
+        &self,
+        view: &CustomerView,
+    ) -> impl Future<Output = Result<bool, PortError>> + Send;
+
+    fn mark_customer_alert_sent(
+        &self,
+        customer_id: &str,
+        revision: u64,
+        sent_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+
+    fn false_positives(
+        &self,
+        customer_id: &str,
+    ) -> impl Future<Output = Result<Vec<FalsePositive>, PortError>> + Send;
+
+    /// Appends a reviewer's false-positive decision (never overwrites an earlier one).
+    fn record_false_positive(
+        &self,
+        false_positive: &FalsePositive,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
 }

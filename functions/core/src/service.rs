@@ -1,17 +1,24 @@
-//! The use case that ties the ports together: fetch, judge, record once, alert once.
+//! The use case that ties the ports together: fetch, judge, record once, alert once, then
+//! judge the customer again.
 //!
 //! Deliveries are at-least-once and the process may die between any two calls, so the alert's
 //! state lives on the audit record: it is stored `pending`, published, then marked `sent`. A
 //! redelivery finds the stored record and publishes only if it is still pending. The record is
 //! never written twice; an alert is repeated only if the process died after publishing and
-//! before marking, and consumers deduplicate by `alert_id`.
+//! before marking, and consumers deduplicate by `alert_id`. The customer view follows the same
+//! pattern, with a revision number so that concurrent recomputations cannot lose a document.
 
 use chrono::Utc;
 
-use crate::audit::{Alert, AlertStatus, AuditRecord, SourceRef};
+use crate::audit::{Alert, AlertStatus, AuditRecord, CustomerAlert, SourceRef};
+use crate::customer::{
+    assess_customer, CustomerClaims, CustomerContext, CustomerDocument, CustomerView,
+};
 use crate::extract::Fields;
 use crate::pipeline::Pipeline;
-use crate::ports::{AlertSink, AuditStore, DocumentSource, Fetched, PortError, PutOutcome};
+use crate::ports::{
+    AlertSink, AuditStore, CustomerStore, DocumentSource, Fetched, PortError, PutOutcome,
+};
 
 #[derive(Debug)]
 pub struct Outcome {
@@ -21,7 +28,12 @@ pub struct Outcome {
     /// `false` when this delivery found the record already stored.
     pub newly_recorded: bool,
     pub alert_published: bool,
+    /// The customer's view after this document, when the document names a customer.
+    pub customer: Option<CustomerView>,
 }
+
+/// How many times a customer view is recomputed when other writers keep winning.
+const VIEW_ATTEMPTS: usize = 8;
 
 pub async fn process_document<S, A, P>(
     pipeline: &Pipeline,
@@ -29,18 +41,35 @@ pub async fn process_document<S, A, P>(
     store: &A,
     sink: &P,
     location: SourceRef,
+    mut claims: CustomerClaims,
 ) -> Result<Outcome, PortError>
 where
     S: DocumentSource,
-    A: AuditStore,
+    A: AuditStore + CustomerStore,
     P: AlertSink,
 {
-    let fetched = source.fetch(&location).await?;
-    let content = match &fetched {
+    let mut fetched = source.fetch(&location).await?;
+    claims.metadata = fetched.metadata_customer_id.take();
+    claims.tag = fetched.tag_customer_id.take();
+    if let Some(pattern) = &pipeline.customer_key_pattern {
+        let key = location.key.as_deref().unwrap_or(&location.uri);
+        claims.key_pattern = pattern.customer_id(key);
+    }
+    let customer = claims.resolve();
+    let false_positives = match &customer.id {
+        Some(id) => store.false_positives(id).await?,
+        None => Vec::new(),
+    };
+    let context = CustomerContext {
+        customer,
+        false_positives,
+    };
+
+    let content = match &fetched.content {
         Fetched::Bytes(bytes) => Ok(bytes.as_slice()),
         Fetched::Unreadable(reason) => Err(reason.clone()),
     };
-    let assessment = pipeline.assess(location, content, Utc::now());
+    let assessment = pipeline.assess_for(location, content, &context, Utc::now());
     drop(fetched);
     let record = assessment.record;
 
@@ -58,10 +87,80 @@ where
         record.alert.sent_at = Some(sent_at);
         alert_published = true;
     }
+
+    let customer = match CustomerDocument::of(&record) {
+        Some(document) => {
+            store.link_document(&document).await?;
+            Some(refresh_customer(pipeline, store, sink, &document.customer_id).await?)
+        }
+        None => None,
+    };
     Ok(Outcome {
         record,
         fields: assessment.fields,
         newly_recorded,
         alert_published,
+        customer,
     })
+}
+
+/// Recomputes a customer's view from all their documents, stores it, and sends its alert if
+/// the status moved into one that needs one. Called after every document of the customer and
+/// after a reviewer's decision about them.
+pub async fn refresh_customer<A, P>(
+    pipeline: &Pipeline,
+    store: &A,
+    sink: &P,
+    customer_id: &str,
+) -> Result<CustomerView, PortError>
+where
+    A: CustomerStore,
+    P: AlertSink,
+{
+    for _ in 0..VIEW_ATTEMPTS {
+        let previous = store.customer_view(customer_id).await?;
+        let documents = store.customer_documents(customer_id).await?;
+        let mut view = assess_customer(
+            customer_id,
+            &documents,
+            &pipeline.rules.customer.required,
+            &pipeline.rules.version,
+            previous.as_ref(),
+            Utc::now(),
+        );
+        if let Some(previous) = &previous {
+            // Nothing changed: keep the stored view (and its revision), finishing its alert.
+            if same_judgement(previous, &view) {
+                view = previous.clone();
+            } else if !store.save_view(&view).await? {
+                continue;
+            }
+        } else if !store.save_view(&view).await? {
+            continue;
+        }
+        if view.alert.status == AlertStatus::Pending {
+            sink.publish_customer(&CustomerAlert::from_view(&view))
+                .await?;
+            let sent_at = Utc::now();
+            store
+                .mark_customer_alert_sent(customer_id, view.revision, sent_at)
+                .await?;
+            view.alert.status = AlertStatus::Sent;
+            view.alert.sent_at = Some(sent_at);
+        }
+        return Ok(view);
+    }
+    Err(PortError::transient(
+        "customer view",
+        format!("the view changed under {VIEW_ATTEMPTS} attempts in a row"),
+    ))
+}
+
+fn same_judgement(a: &CustomerView, b: &CustomerView) -> bool {
+    a.status == b.status
+        && a.reasons == b.reasons
+        && a.documents == b.documents
+        && a.requirements == b.requirements
+        && a.agreement == b.agreement
+        && a.rules_version == b.rules_version
 }

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use compliance_core::audit::{Alert, AuditRecord, SourceRef};
+use compliance_core::audit::{Alert, AuditRecord, CustomerAlert, SourceRef};
+use compliance_core::customer::{CustomerDocument, CustomerView, FalsePositive, IdentityKey};
 use compliance_core::intake::Unreadable;
 use compliance_core::ports::{
-    AlertSink, AuditStore, DocumentSource, Fetched, PortError, PutOutcome,
+    AlertSink, AuditStore, CustomerStore, DocumentSource, Fetched, FetchedDocument, PortError,
+    PutOutcome,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -29,6 +31,8 @@ pub enum LocalError {
     },
     #[error("no home directory to place the audit store in; pass --store PATH")]
     NoHome,
+    #[error("identity key {path}: {message}")]
+    IdentityKey { path: String, message: String },
 }
 
 /// Reads documents from the local file system, never more than `max_bytes` of one.
@@ -37,8 +41,8 @@ pub struct FileSource {
 }
 
 impl DocumentSource for FileSource {
-    async fn fetch(&self, source: &SourceRef) -> Result<Fetched, PortError> {
-        Ok(read_file(Path::new(&source.uri), self.max_bytes))
+    async fn fetch(&self, source: &SourceRef) -> Result<FetchedDocument, PortError> {
+        Ok(read_file(Path::new(&source.uri), self.max_bytes).into())
     }
 }
 
@@ -118,6 +122,72 @@ pub fn default_store_path() -> Result<PathBuf, LocalError> {
     Ok(dirs.data_dir().join("audit.sqlite3"))
 }
 
+/// The key of the identity prints, next to the audit store: `COMPLIANCE_IDENTITY_KEY` (hex)
+/// if set, else `identity.key` in `dir`, created with 32 random bytes on first use and readable
+/// by its owner only. Losing it makes earlier prints incomparable with new ones.
+pub fn identity_key(dir: &Path) -> Result<IdentityKey, LocalError> {
+    if let Ok(text) = std::env::var("COMPLIANCE_IDENTITY_KEY") {
+        return IdentityKey::from_text(&text).map_err(|message| LocalError::IdentityKey {
+            path: "COMPLIANCE_IDENTITY_KEY".into(),
+            message,
+        });
+    }
+    let path = dir.join("identity.key");
+    let failed = |message: String| LocalError::IdentityKey {
+        path: path.display().to_string(),
+        message,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => IdentityKey::from_text(&text).map_err(failed),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|source| LocalError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| failed(e.to_string()))?;
+            let text = hex::encode(bytes);
+            write_private(&path, &text).map_err(|e| failed(e.to_string()))?;
+            IdentityKey::from_text(&text).map_err(failed)
+        }
+        Err(e) => Err(failed(e.to_string())),
+    }
+}
+
+/// A key for one run only (`--no-store`): prints compare within the run, nothing is written.
+pub fn ephemeral_identity_key() -> Result<IdentityKey, LocalError> {
+    let mut bytes = [0u8; 32];
+    let failed = |message: String| LocalError::IdentityKey {
+        path: "(in memory)".into(),
+        message,
+    };
+    getrandom::fill(&mut bytes).map_err(|e| failed(e.to_string()))?;
+    IdentityKey::from_bytes(&bytes).map_err(failed)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    // create_new: two processes starting at once must not each write a different key.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
 /// An append-only audit log in SQLite. Every scan appends a record; the original JSON is kept
 /// whole and the columns beside it make it queryable with the `sqlite3` shell.
 pub struct SqliteAuditStore {
@@ -152,6 +222,33 @@ CREATE INDEX IF NOT EXISTS audit_records_decision ON audit_records(decision, pro
 -- The log is append-only: the only change allowed is marking an alert as sent.
 CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
 BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
+-- Customers: the latest judgement of each of their documents, their current view (with a
+-- revision so that concurrent writers cannot lose one another's documents), and the false
+-- positives reviewers recorded for them (append-only).
+CREATE TABLE IF NOT EXISTS customer_documents (
+    customer_id  TEXT NOT NULL,
+    document_id  TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    PRIMARY KEY (customer_id, document_id)
+);
+CREATE TABLE IF NOT EXISTS customer_views (
+    customer_id  TEXT PRIMARY KEY,
+    revision     INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    view         TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS false_positives (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id  TEXT NOT NULL,
+    list         TEXT NOT NULL,
+    entry_id     TEXT NOT NULL,
+    record       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS false_positives_customer ON false_positives(customer_id);
+CREATE TRIGGER IF NOT EXISTS false_positives_no_delete BEFORE DELETE ON false_positives
+BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS false_positives_no_update BEFORE UPDATE ON false_positives
+BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be changed'); END;
 ";
 
 impl SqliteAuditStore {
@@ -172,6 +269,20 @@ impl SqliteAuditStore {
         conn.execute_batch(SCHEMA).map_err(store_err)?;
         Ok(Self {
             path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// A store that lives only as long as the process (`compliance scan --no-store`).
+    pub fn in_memory() -> Result<Self, LocalError> {
+        let store_err = |source| LocalError::Store {
+            path: ":memory:".into(),
+            source,
+        };
+        let conn = Connection::open_in_memory().map_err(store_err)?;
+        conn.execute_batch(SCHEMA).map_err(store_err)?;
+        Ok(Self {
+            path: PathBuf::from(":memory:"),
             conn: Mutex::new(conn),
         })
     }
@@ -283,6 +394,127 @@ impl AuditStore for SqliteAuditStore {
     }
 }
 
+fn from_json<T: serde::de::DeserializeOwned>(
+    operation: &'static str,
+    json: &str,
+) -> Result<T, PortError> {
+    serde_json::from_str(json)
+        .map_err(|e| PortError::permanent(operation, format!("stored JSON unreadable: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(operation: &'static str, value: &T) -> Result<String, PortError> {
+    serde_json::to_string(value).map_err(|e| PortError::permanent(operation, e.to_string()))
+}
+
+impl CustomerStore for SqliteAuditStore {
+    async fn link_document(&self, document: &CustomerDocument) -> Result<(), PortError> {
+        let json = to_json("sqlite:link", document)?;
+        // Locally a rescan judges the document again: the latest judgement replaces the last.
+        self.with_conn("sqlite:link", |c| {
+            c.execute(
+                "INSERT OR REPLACE INTO customer_documents (customer_id, document_id, summary) VALUES (?1, ?2, ?3)",
+                params![document.customer_id, document.document_id, json],
+            )
+        })?;
+        Ok(())
+    }
+
+    async fn customer_documents(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<CustomerDocument>, PortError> {
+        let rows: Vec<String> = self.with_conn("sqlite:select", |c| {
+            let mut stmt = c.prepare(
+                "SELECT summary FROM customer_documents WHERE customer_id = ?1 ORDER BY document_id",
+            )?;
+            let rows = stmt.query_map([customer_id], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })?;
+        rows.iter().map(|j| from_json("sqlite:select", j)).collect()
+    }
+
+    async fn customer_view(&self, customer_id: &str) -> Result<Option<CustomerView>, PortError> {
+        let json: Option<String> = self.with_conn("sqlite:select", |c| {
+            c.query_row(
+                "SELECT view FROM customer_views WHERE customer_id = ?1",
+                [customer_id],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        json.map(|j| from_json("sqlite:select", &j)).transpose()
+    }
+
+    async fn save_view(&self, view: &CustomerView) -> Result<bool, PortError> {
+        let json = to_json("sqlite:view", view)?;
+        let revision = i64::try_from(view.revision)
+            .map_err(|_| PortError::permanent("sqlite:view", "revision out of range"))?;
+        let changed = self.with_conn("sqlite:view", |c| {
+            if revision == 1 {
+                c.execute(
+                    "INSERT OR IGNORE INTO customer_views (customer_id, revision, status, view) VALUES (?1, ?2, ?3, ?4)",
+                    params![view.customer_id, revision, view.status.as_str(), json],
+                )
+            } else {
+                c.execute(
+                    "UPDATE customer_views SET revision = ?2, status = ?3, view = ?4 WHERE customer_id = ?1 AND revision = ?5",
+                    params![view.customer_id, revision, view.status.as_str(), json, revision - 1],
+                )
+            }
+        })?;
+        Ok(changed == 1)
+    }
+
+    async fn mark_customer_alert_sent(
+        &self,
+        customer_id: &str,
+        revision: u64,
+        sent_at: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        let Some(mut view) = self.customer_view(customer_id).await? else {
+            return Ok(());
+        };
+        // A newer revision carries its own alert state.
+        if view.revision != revision {
+            return Ok(());
+        }
+        view.alert.status = compliance_core::audit::AlertStatus::Sent;
+        view.alert.sent_at = Some(sent_at);
+        let json = to_json("sqlite:view", &view)?;
+        let revision = i64::try_from(revision)
+            .map_err(|_| PortError::permanent("sqlite:view", "revision out of range"))?;
+        self.with_conn("sqlite:view", |c| {
+            c.execute(
+                "UPDATE customer_views SET view = ?1 WHERE customer_id = ?2 AND revision = ?3",
+                params![json, customer_id, revision],
+            )
+        })?;
+        Ok(())
+    }
+
+    async fn false_positives(&self, customer_id: &str) -> Result<Vec<FalsePositive>, PortError> {
+        let rows: Vec<String> = self.with_conn("sqlite:select", |c| {
+            let mut stmt = c.prepare(
+                "SELECT record FROM false_positives WHERE customer_id = ?1 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map([customer_id], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })?;
+        rows.iter().map(|j| from_json("sqlite:select", j)).collect()
+    }
+
+    async fn record_false_positive(&self, fp: &FalsePositive) -> Result<(), PortError> {
+        let json = to_json("sqlite:false_positive", fp)?;
+        self.with_conn("sqlite:false_positive", |c| {
+            c.execute(
+                "INSERT INTO false_positives (customer_id, list, entry_id, record) VALUES (?1, ?2, ?3, ?4)",
+                params![fp.customer_id, fp.list, fp.entry_id, json],
+            )
+        })?;
+        Ok(())
+    }
+}
+
 fn alert_status_str(record: &AuditRecord) -> &'static str {
     match record.alert.status {
         compliance_core::audit::AlertStatus::NotRequired => "not_required",
@@ -335,6 +567,36 @@ impl AlertSink for LocalAlertSink<'_> {
         }
         Ok(())
     }
+
+    async fn publish_customer(&self, alert: &CustomerAlert) -> Result<(), PortError> {
+        if let Some(store) = self.log {
+            let json = to_json("sqlite:alert", alert)?;
+            store.with_conn("sqlite:alert", |c| {
+                c.execute(
+                    "INSERT OR IGNORE INTO alerts (alert_id, document_id, decision, severity, created_at, alert)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        alert.alert_id,
+                        format!("customer:{}", alert.customer_id),
+                        alert.status.as_str(),
+                        alert.severity.as_str(),
+                        Utc::now().to_rfc3339(),
+                        json
+                    ],
+                )
+            })?;
+        }
+        if self.print {
+            eprintln!(
+                "ALERT [{}] customer {} is {}: {}",
+                alert.severity.as_str(),
+                alert.customer_id,
+                alert.status.as_str(),
+                alert.reasons.join("; ")
+            );
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -372,6 +634,64 @@ mod tests {
             .unwrap()
             .execute("DELETE FROM audit_records", []);
         assert!(deleted.is_err(), "the audit log must refuse deletes");
+    }
+
+    #[test]
+    fn a_view_written_from_a_stale_revision_is_refused() {
+        use compliance_core::customer::{assess_customer, FalsePositive};
+        let store = SqliteAuditStore::in_memory().unwrap();
+        let now = Utc::now();
+        let v1 = assess_customer("C-1", &[], &[], "r", None, now);
+        futures_executor::block_on(async {
+            assert!(store.save_view(&v1).await.unwrap());
+            // A second writer that also started from nothing loses.
+            assert!(!store.save_view(&v1).await.unwrap());
+            let v2 = assess_customer("C-1", &[], &[], "r2", Some(&v1), now);
+            assert!(store.save_view(&v2).await.unwrap());
+            // One that started from revision 1 after revision 2 was written loses too.
+            assert!(!store.save_view(&v2).await.unwrap());
+            assert_eq!(
+                store.customer_view("C-1").await.unwrap().unwrap().revision,
+                2
+            );
+
+            let fp = FalsePositive {
+                customer_id: "C-1".into(),
+                list: "ofac_sdn".into(),
+                entry_id: "1".into(),
+                reviewer: "r".into(),
+                reason: "r".into(),
+                recorded_at: now,
+                document_id: None,
+            };
+            store.record_false_positive(&fp).await.unwrap();
+            assert_eq!(store.false_positives("C-1").await.unwrap(), vec![fp]);
+            assert!(store.false_positives("C-2").await.unwrap().is_empty());
+        });
+        let conn = store.conn.lock().unwrap();
+        assert!(conn.execute("DELETE FROM false_positives", []).is_err());
+        assert!(conn
+            .execute("UPDATE false_positives SET entry_id = '2'", [])
+            .is_err());
+    }
+
+    #[test]
+    fn the_identity_key_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = identity_key(dir.path()).unwrap();
+        let second = identity_key(dir.path()).unwrap();
+        assert_eq!(first.id(), second.id());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("identity.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "readable by its owner only");
+        }
+        std::fs::write(dir.path().join("identity.key"), "short").unwrap();
+        assert!(identity_key(dir.path()).is_err());
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The processor Lambda: S3 `ObjectCreated` events, delivered directly, through SQS or through
-//! EventBridge, become audit records in DynamoDB and alerts on SNS.
+//! EventBridge, become audit records in DynamoDB and alerts on SNS; a document that names its
+//! customer also updates that customer's view.
+
+mod identity;
 
 use std::path::PathBuf;
 
@@ -8,6 +11,7 @@ use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use compliance_aws::lists::{ListsLocation, ReadLimits};
 use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
+use compliance_core::customer::{CustomerClaims, IdentityKey, KeyPattern};
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::{PortError, Retry};
 use compliance_core::rules::{RuleSet, MAX_RULES_BYTES};
@@ -17,6 +21,8 @@ use compliance_core::{Pipeline, SourceRef};
 use lambda_runtime::Diagnostic;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+pub use identity::load_identity_key;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessorError {
@@ -76,17 +82,30 @@ pub struct Config {
     /// cold start and kept for the life of the process. Neither this nor `lists_dir`: the
     /// bundled OFAC sample.
     pub lists_s3_uri: Option<String>,
+    /// Where the customer id sits in object keys (`CUSTOMER_KEY_PATTERN`, e.g.
+    /// `incoming/{customer_id}/{file}`); none: keys name no customer.
+    pub customer_key_pattern: Option<KeyPattern>,
+    /// The object tag holding the customer id (`CUSTOMER_ID_TAG`); none: tags are not read.
+    pub customer_id_tag: Option<String>,
+    /// The Secrets Manager secret holding the identity key (`IDENTITY_KEY_SECRET_ARN`), read
+    /// once at cold start; none: documents get no identity prints and a customer's
+    /// documents are not compared.
+    pub identity_key_secret_arn: Option<String>,
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, ProcessorError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The configuration from any variable lookup (the environment, or a map in tests).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ProcessorError> {
         let required = |name: &str| {
-            std::env::var(name)
-                .ok()
+            var(name)
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| ProcessorError::Config(format!("{name} is not set")))
         };
-        let optional = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let optional = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         let max_object_bytes = match optional("MAX_OBJECT_BYTES") {
             Some(v) => v.parse().map_err(|_| {
                 ProcessorError::Config(format!("MAX_OBJECT_BYTES is not a number: {v}"))
@@ -113,6 +132,12 @@ impl Config {
             }
             lists_location(uri)?;
         }
+        let customer_key_pattern = optional("CUSTOMER_KEY_PATTERN")
+            .map(|p| {
+                KeyPattern::parse(p.trim())
+                    .map_err(|e| ProcessorError::Config(format!("CUSTOMER_KEY_PATTERN: {e}")))
+            })
+            .transpose()?;
         Ok(Self {
             audit_table: required("AUDIT_TABLE")?,
             alert_topic_arn: required("ALERT_TOPIC_ARN")?,
@@ -122,6 +147,10 @@ impl Config {
             rules_s3_uri,
             lists_dir,
             lists_s3_uri,
+            customer_key_pattern,
+            customer_id_tag: optional("CUSTOMER_ID_TAG").map(|t| t.trim().to_string()),
+            identity_key_secret_arn: optional("IDENTITY_KEY_SECRET_ARN")
+                .map(|a| a.trim().to_string()),
         })
     }
 }
@@ -284,9 +313,10 @@ pub fn decode_s3_key(raw: &str) -> String {
 
 impl Processor {
     /// Builds the processor at cold start: loads and validates the rules (from S3 when
-    /// `RULES_S3_URI` is set) and the lists (from S3 when `LISTS_S3_URI` is set). Any problem
-    /// here fails the cold start loudly rather than running with half a configuration. Built
-    /// once per process, it keeps the lists warm for every later invocation.
+    /// `RULES_S3_URI` is set), the lists (from S3 when `LISTS_S3_URI` is set) and the identity
+    /// key (from Secrets Manager when `IDENTITY_KEY_SECRET_ARN` is set). Any problem here fails
+    /// the cold start loudly rather than running with half a configuration. Built once per
+    /// process, it keeps the lists and the key for every later invocation.
     pub async fn load(
         config: &Config,
         aws: &aws_config::SdkConfig,
@@ -294,7 +324,11 @@ impl Processor {
         let s3 = compliance_aws::s3_client(aws);
         let rules = load_rules(config, &s3).await?;
         let lists = load_lists(config, &s3).await?;
-        Self::assemble(config, aws, s3, rules, lists)
+        let identity_key = match &config.identity_key_secret_arn {
+            Some(arn) => Some(load_identity_key(aws, arn).await?),
+            None => None,
+        };
+        Self::assemble(config, aws, s3, rules, lists, identity_key)
     }
 
     /// [`Processor::load`] without S3 configuration: for a configuration whose rules and lists
@@ -310,6 +344,11 @@ impl Processor {
                 "LISTS_S3_URI is read by Processor::load, not Processor::new".into(),
             ));
         }
+        if config.identity_key_secret_arn.is_some() {
+            return Err(ProcessorError::Config(
+                "IDENTITY_KEY_SECRET_ARN is read by Processor::load, not Processor::new".into(),
+            ));
+        }
         let rules = match &config.rules_path {
             Some(path) => RuleSet::from_file(path),
             None => RuleSet::default_rules(),
@@ -317,7 +356,14 @@ impl Processor {
         .map_err(|e| ProcessorError::Config(e.to_string()))?;
         let lists = local_lists(config)?;
         log_lists(&lists, &local_lists_source(config));
-        Self::assemble(config, aws, compliance_aws::s3_client(aws), rules, lists)
+        Self::assemble(
+            config,
+            aws,
+            compliance_aws::s3_client(aws),
+            rules,
+            lists,
+            None,
+        )
     }
 
     fn assemble(
@@ -326,14 +372,33 @@ impl Processor {
         s3: compliance_aws::S3Client,
         rules: RuleSet,
         lists: Vec<SanctionsList>,
+        identity_key: Option<IdentityKey>,
     ) -> Result<Self, ProcessorError> {
         let limits = IntakeLimits {
             max_bytes: config.max_object_bytes,
             ..IntakeLimits::default()
         };
+        let mut pipeline = Pipeline::new(rules, lists, limits)
+            .with_customer_key_pattern(config.customer_key_pattern.clone());
+        if let Some(key) = identity_key {
+            pipeline = pipeline.with_identity_key(key);
+        }
+        tracing::info!(
+            customer_key_pattern = config
+                .customer_key_pattern
+                .as_ref()
+                .map_or("none", KeyPattern::as_str),
+            customer_id_tag = config.customer_id_tag.as_deref().unwrap_or("none"),
+            identity_key = pipeline
+                .identity_key
+                .as_ref()
+                .map_or("none", IdentityKey::id),
+            "customer configuration"
+        );
         Ok(Self {
-            pipeline: Pipeline::new(rules, lists, limits),
-            source: S3DocumentSource::new(s3, config.max_object_bytes),
+            pipeline,
+            source: S3DocumentSource::new(s3, config.max_object_bytes)
+                .with_customer_tag(config.customer_id_tag.clone()),
             store: DynamoAuditStore::new(
                 compliance_aws::DynamoClient::new(aws),
                 config.audit_table.clone(),
@@ -448,17 +513,24 @@ impl Processor {
                 &self.store,
                 &self.sink,
                 location,
+                CustomerClaims::default(),
             )
             .await
             {
                 Ok(outcome) => {
                     let r = &outcome.record;
+                    // A customer id is the bank's identifier, not personal data.
                     tracing::info!(
                         document_id = %r.document_id,
                         doc_type = %r.doc_type,
                         decision = %r.decision,
                         newly_recorded = outcome.newly_recorded,
                         alert_published = outcome.alert_published,
+                        customer_id = r.customer.id.as_deref().unwrap_or(""),
+                        customer_id_source = r.customer.source.map_or("", |s| s.as_str()),
+                        customer_problem = r.customer.problem.is_some(),
+                        customer_status = outcome.customer.as_ref().map_or("", |v| v.status.as_str()),
+                        customer_view_revision = outcome.customer.as_ref().map_or(0, |v| v.revision),
                         "document processed"
                     );
                     results.push(json!({
@@ -546,6 +618,75 @@ mod tests {
             match lists_location(bad) {
                 Err(ProcessorError::Config(message)) => {
                     assert!(message.starts_with("LISTS_S3_URI: "), "{message}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    const REQUIRED: [(&str, &str); 2] = [
+        ("AUDIT_TABLE", "audit"),
+        (
+            "ALERT_TOPIC_ARN",
+            "arn:aws:sns:eu-west-1:123456789012:alerts",
+        ),
+    ];
+
+    #[test]
+    fn customer_settings_are_read_from_the_environment() {
+        let none = Config::from_vars(vars(&REQUIRED)).unwrap();
+        assert!(none.customer_key_pattern.is_none());
+        assert!(none.customer_id_tag.is_none());
+        assert!(none.identity_key_secret_arn.is_none());
+
+        let mut all = REQUIRED.to_vec();
+        all.extend([
+            ("CUSTOMER_KEY_PATTERN", "incoming/{customer_id}/{file}"),
+            ("CUSTOMER_ID_TAG", "customer-id"),
+            (
+                "IDENTITY_KEY_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:identity-AbCdEf",
+            ),
+        ]);
+        let config = Config::from_vars(vars(&all)).unwrap();
+        let pattern = config.customer_key_pattern.unwrap();
+        assert_eq!(
+            pattern.customer_id("incoming/C-1/a.pdf").as_deref(),
+            Some("C-1")
+        );
+        assert_eq!(config.customer_id_tag.as_deref(), Some("customer-id"));
+        assert!(config
+            .identity_key_secret_arn
+            .unwrap()
+            .ends_with("identity-AbCdEf"));
+
+        // Empty values are unset (what the template passes when a parameter is empty).
+        let mut empty = REQUIRED.to_vec();
+        empty.extend([("CUSTOMER_KEY_PATTERN", ""), ("CUSTOMER_ID_TAG", " ")]);
+        let config = Config::from_vars(vars(&empty)).unwrap();
+        assert!(config.customer_key_pattern.is_none() && config.customer_id_tag.is_none());
+    }
+
+    #[test]
+    fn invalid_customer_key_pattern_fails_the_cold_start() {
+        for bad in [
+            "incoming/{file}",
+            "incoming/c-{customer_id}/{file}",
+            "{file}/{customer_id}",
+        ] {
+            let mut env = REQUIRED.to_vec();
+            env.push(("CUSTOMER_KEY_PATTERN", bad));
+            match Config::from_vars(vars(&env)) {
+                Err(ProcessorError::Config(message)) => {
+                    assert!(message.starts_with("CUSTOMER_KEY_PATTERN: "), "{message}")
                 }
                 other => panic!("{bad}: {other:?}"),
             }

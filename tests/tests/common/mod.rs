@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
 };
 use serde_json::Value;
 
@@ -198,6 +199,21 @@ impl Stack {
                 .build()
                 .expect("attribute")
         };
+        // The customer index of template.yaml (the decision index is not used here).
+        let by_customer = GlobalSecondaryIndex::builder()
+            .index_name(compliance_aws::BY_CUSTOMER_INDEX)
+            .key_schema(key("customer_id", KeyType::Hash))
+            .key_schema(key("processed_at", KeyType::Range))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .non_key_attributes("decision")
+                    .non_key_attributes("doc_type")
+                    .non_key_attributes("document")
+                    .build(),
+            )
+            .build()
+            .expect("index");
         dynamodb
             .create_table()
             .table_name(&table)
@@ -206,6 +222,9 @@ impl Stack {
             .key_schema(key("sk", KeyType::Range))
             .attribute_definitions(attr("pk"))
             .attribute_definitions(attr("sk"))
+            .attribute_definitions(attr("customer_id"))
+            .attribute_definitions(attr("processed_at"))
+            .global_secondary_indexes(by_customer)
             .send()
             .await
             .expect("create table");
@@ -269,6 +288,9 @@ impl Stack {
             rules_s3_uri: None,
             lists_dir: None,
             lists_s3_uri: None,
+            customer_key_pattern: None,
+            customer_id_tag: None,
+            identity_key_secret_arn: None,
         }
     }
 
@@ -295,8 +317,9 @@ impl Stack {
         )
     }
 
-    /// Every audit table item, as JSON (via serde_dynamo).
-    pub async fn items(&self) -> Vec<Value> {
+    /// Every item of the audit table, as JSON (via serde_dynamo): audit records and the
+    /// customer partitions' items.
+    pub async fn all_items(&self) -> Vec<Value> {
         let out = self
             .dynamodb
             .scan()
@@ -308,18 +331,76 @@ impl Stack {
         out.items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| {
-                let value: Value = serde_dynamo::from_item(item).expect("item as JSON");
-                // The item is the audit record plus the table's keys.
+            .map(|item| serde_dynamo::from_item(item).expect("item as JSON"))
+            .collect()
+    }
+
+    /// Every audit record item, as JSON, each checked against its schema.
+    pub async fn items(&self) -> Vec<Value> {
+        self.all_items()
+            .await
+            .into_iter()
+            .filter(|item| item["sk"] == compliance_aws::RECORD_SK)
+            .inspect(|value| {
+                // The item is the audit record plus the table's keys and the customer index's.
                 let mut record = value.clone();
                 if let Some(o) = record.as_object_mut() {
                     o.remove("pk");
                     o.remove("sk");
+                    o.remove(compliance_aws::CUSTOMER_ID_ATTRIBUTE);
                 }
                 assert_conforms(compliance_contract::Output::AuditRecord, &record);
-                value
             })
             .collect()
+    }
+
+    /// The items of one customer's partition (`CUST#<id>`), sorted by sort key; the view is
+    /// checked against its schema.
+    pub async fn customer_items(&self, customer_id: &str) -> Vec<Value> {
+        let pk = compliance_aws::customers::customer_pk(customer_id);
+        let mut items: Vec<Value> = self
+            .all_items()
+            .await
+            .into_iter()
+            .filter(|item| item["pk"] == pk.as_str())
+            .collect();
+        items.sort_by(|a, b| a["sk"].as_str().cmp(&b["sk"].as_str()));
+        for item in &items {
+            if item["sk"] == compliance_aws::customers::VIEW_SK {
+                let mut view = item.clone();
+                if let Some(o) = view.as_object_mut() {
+                    o.remove("pk");
+                    o.remove("sk");
+                }
+                assert_conforms(compliance_contract::Output::Customer, &view);
+            }
+        }
+        items
+    }
+
+    /// A Secrets Manager secret holding a generated identity key (64 random letters and
+    /// digits, as the template's GenerateSecretString makes); returns (ARN, value).
+    pub async fn identity_secret(&self) -> (String, String) {
+        use std::hash::{BuildHasher, Hasher};
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let value: String = (0..64)
+            .map(|i| {
+                let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+                h.write_usize(i);
+                char::from(ALPHABET[(h.finish() % ALPHABET.len() as u64) as usize])
+            })
+            .collect();
+        let secrets = aws_sdk_secretsmanager::Client::new(&self.config);
+        let arn = secrets
+            .create_secret()
+            .name(unique("identity-key"))
+            .secret_string(&value)
+            .send()
+            .await
+            .expect("create secret")
+            .arn
+            .expect("secret arn");
+        (arn, value)
     }
 
     /// Drains the subscriber queue: waits until no message has arrived for `quiet`.
@@ -344,7 +425,12 @@ impl Stack {
                     .as_str()
                     .and_then(|m| serde_json::from_str(m).ok())
                     .expect("the SNS message is the alert JSON");
-                assert_conforms(compliance_contract::Output::Alert, &alert);
+                let schema = if alert["kind"] == "customer_status" {
+                    compliance_contract::Output::CustomerAlert
+                } else {
+                    compliance_contract::Output::Alert
+                };
+                assert_conforms(schema, &alert);
                 messages.push(body);
                 if let Some(handle) = m.receipt_handle {
                     self.sqs

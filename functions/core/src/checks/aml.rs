@@ -60,6 +60,41 @@ pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
             hits.push((name.clone(), hit));
         }
     }
+    // A hit a reviewer cleared for this customer (same list entry) is not raised again; it
+    // stays in the evidence with who cleared it. Another customer's clearance never counts.
+    let (suppressed, mut hits): (Vec<_>, Vec<_>) = hits.into_iter().partition(|(_, hit)| {
+        ctx.customer
+            .false_positive(&hit.list, &hit.entry_id)
+            .is_some()
+    });
+    let suppressed_evidence: Vec<serde_json::Value> = suppressed
+        .iter()
+        .take(10)
+        .filter_map(|(name, hit)| {
+            let fp = ctx.customer.false_positive(&hit.list, &hit.entry_id)?;
+            Some(serde_json::json!({
+                "screened_name": mask::name(name),
+                "list": hit.list,
+                "entry_id": hit.entry_id,
+                "listed_name": hit.listed_name,
+                "score": hit.score,
+                "suppressed_by": {
+                    "customer_id": fp.customer_id,
+                    "reviewer": fp.reviewer,
+                    "reason": fp.reason,
+                    "recorded_at": fp.recorded_at,
+                },
+            }))
+        })
+        .collect();
+    let suppressed_note = if suppressed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} hit(s) suppressed as false positives recorded for this customer",
+            suppressed.len()
+        )
+    };
     let found = ctx.fields.names.len();
     let screened = found.min(max_names);
     if hits.is_empty() && screened < found {
@@ -71,14 +106,21 @@ pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
         );
     }
     if hits.is_empty() {
-        return Finding::new(
+        let finding = Finding::new(
             Status::Pass,
-            format!("{screened} name(s) screened, no match at or above {threshold}"),
+            format!(
+                "{screened} name(s) screened, no match at or above {threshold}{suppressed_note}"
+            ),
         );
+        return if suppressed_evidence.is_empty() {
+            finding
+        } else {
+            finding.with_evidence(serde_json::Value::Array(suppressed_evidence))
+        };
     }
     hits.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
     let best = &hits[0];
-    let evidence: Vec<serde_json::Value> = hits
+    let mut evidence: Vec<serde_json::Value> = hits
         .iter()
         .take(10)
         .map(|(name, m)| {
@@ -99,10 +141,11 @@ pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
             })
         })
         .collect();
+    evidence.extend(suppressed_evidence);
     Finding::new(
         Status::Fail,
         format!(
-            "possible sanctions match: {} matches {} entry {} with score {:.2}{}{}",
+            "possible sanctions match: {} matches {} entry {} with score {:.2}{}{}{}",
             mask::name(&best.0),
             best.1.list,
             best.1.entry_id,
@@ -116,7 +159,8 @@ pub(super) fn sanctions(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
                 format!(" ({screened} of {found} names screened: max_names)")
             } else {
                 String::new()
-            }
+            },
+            suppressed_note
         ),
     )
     .with_evidence(serde_json::Value::Array(evidence))

@@ -3,6 +3,7 @@
 //! carry personal data in clear.
 
 mod aml;
+mod customer;
 mod gdpr;
 mod identifiers;
 mod kyc;
@@ -13,6 +14,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::DocType;
+use crate::customer::CustomerContext;
 use crate::extract::Fields;
 use crate::rules::{Category, OnFail, ParamSpec, Rule, RuleSet, Severity, TransactionSettings};
 use crate::screening::Screener;
@@ -67,6 +69,8 @@ pub struct CheckContext<'a> {
     pub fields: &'a Fields,
     pub screener: &'a Screener,
     pub today: NaiveDate,
+    /// The document's customer and their remembered false positives.
+    pub customer: &'a CustomerContext,
 }
 
 /// Runs every enabled rule of the set against the document.
@@ -101,6 +105,7 @@ pub fn run_all(rules: &RuleSet, ctx: &CheckContext<'_>) -> Vec<CheckResult> {
 fn run_one(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     kyc::run(rule, ctx)
         .or_else(|| aml::run(rule, ctx))
+        .or_else(|| customer::run(rule, ctx))
         .or_else(|| transactions::run(rule, ctx))
         .or_else(|| gdpr::run(rule, ctx))
         .or_else(|| pii::run(rule, ctx))
@@ -118,6 +123,7 @@ pub fn known_checks() -> Vec<&'static str> {
     [
         kyc::CHECKS,
         aml::CHECKS,
+        customer::CHECKS,
         transactions::CHECKS,
         gdpr::CHECKS,
         pii::CHECKS,
@@ -131,6 +137,7 @@ pub fn param_specs() -> Vec<&'static ParamSpec> {
     [
         kyc::PARAMS,
         aml::PARAMS,
+        customer::PARAMS,
         transactions::PARAMS,
         gdpr::PARAMS,
         pii::PARAMS,

@@ -67,6 +67,8 @@ pub struct Fields {
     pub ibans: Vec<FoundIdentifier>,
     pub bics: Vec<FoundIdentifier>,
     pub leis: Vec<FoundIdentifier>,
+    /// Postal addresses written after a label (`Address:`, `Service address:`, `Adresse:`, …).
+    pub addresses: Vec<String>,
 }
 
 /// The most values of one list field shown in a record or an output.
@@ -134,6 +136,11 @@ impl Fields {
             mask::card,
         );
         list("ibans", values(&self.ibans), mask::identifier);
+        list(
+            "addresses",
+            self.addresses.iter().map(String::as_str).collect(),
+            mask::address,
+        );
         list("bics", values(&self.bics), public);
         list("leis", values(&self.leis), public);
         if let Some(d) = self.date_of_birth {
@@ -233,6 +240,10 @@ regex!(
 regex!(
     DOCNUM_LABEL,
     r"(?im)^\s*(?:passport (?:no|number)|document (?:no|number)|id (?:no|number))\.?\s*[:：]\s*([A-Z0-9<\- ]{5,20})\s*$"
+);
+regex!(
+    ADDRESS_LABEL,
+    r"(?im)^\s*(?:(?:residential|home|postal|service|supply|billing|registered|current|permanent) address|address(?: line 1)?|adresse|anschrift|wohnanschrift|dirección|direccion|domicilio|adres)\s*[:：]\s*(.*?)\s*$"
 );
 regex!(CARD_CANDIDATE, r"\b\d+(?:[ -]\d+)*\b");
 regex!(
@@ -411,6 +422,7 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
         fields.document_number = capture(&DOCNUM_LABEL, text).map(|s| s.trim().to_string());
     }
     fields.mrz = mrz;
+    fields.addresses = addresses(text);
     fields.card_numbers = card_numbers(text);
     fields.card_lines = fields
         .card_numbers
@@ -455,6 +467,45 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
         });
     }
     fields
+}
+
+/// The most addresses taken from one document.
+const MAX_ADDRESSES: usize = 5;
+
+/// Labelled addresses. The value is the rest of the label's line and, when that is empty or
+/// the address goes on, the next lines up to a blank line or another label (at most three).
+fn addresses(text: &str) -> Vec<String> {
+    let Some(re) = ADDRESS_LABEL.as_ref() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for caps in re.captures_iter(text).take(MAX_ADDRESSES) {
+        let (Some(whole), Some(value)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        if !value.as_str().is_empty() {
+            parts.push(value.as_str());
+        }
+        for line in text[whole.end()..].lines().skip(1).take(3) {
+            let line = line.trim();
+            // Another label, a blank line or a long sentence ends the address.
+            if line.is_empty() || line.contains(':') || line.len() > 80 {
+                break;
+            }
+            // After a value on the label's own line, only a postcode line goes on with it.
+            if !value.as_str().is_empty() && !line.chars().any(|c| c.is_ascii_digit()) {
+                break;
+            }
+            parts.push(line);
+        }
+        let address = parts.join(", ");
+        let letters = address.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 3 && address.len() <= 200 && !out.contains(&address) {
+            out.push(address);
+        }
+    }
+    out
 }
 
 fn push_name(names: &mut Vec<String>, raw: &str) {
