@@ -4,11 +4,9 @@
 #![allow(dead_code)]
 
 use std::io::Read;
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -46,68 +44,8 @@ pub fn sample_document(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-struct Moto {
-    endpoint: String,
-    // Held for the life of the test process: its stdin closing is what stops moto.
-    _child: Mutex<Child>,
-}
-
-static MOTO: OnceLock<Moto> = OnceLock::new();
-
-fn moto_server_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("MOTO_SERVER") {
-        return PathBuf::from(path);
-    }
-    let venv = workspace_root().join(".venv/bin/moto_server");
-    if venv.exists() {
-        return venv;
-    }
-    panic!(
-        "moto_server not found: run `scripts/test.sh` (it installs moto into .venv), or set MOTO_SERVER"
-    );
-}
-
-/// The endpoint of this test binary's moto server, started on first use.
-pub fn moto_endpoint() -> String {
-    MOTO.get_or_init(|| {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
-        let binary = moto_server_binary();
-        // moto runs under a shell that waits on our stdin: when this test process exits, for
-        // whatever reason, stdin closes and the shell stops moto. No orphaned servers.
-        let script = format!(
-            "\"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid",
-            binary.display()
-        );
-        let child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Moto {
-            endpoint,
-            _child: Mutex::new(child),
-        }
-    })
-    .endpoint
-    .clone()
-}
+mod moto;
+pub use moto::moto_endpoint;
 
 pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
     SdkConfig::builder()
