@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --lambda
 export PATH="$PWD/.venv/bin:$PATH"
 rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
-cargo lambda build --release --arm64 -p processor -p audit-api --locked "$@"
-ls -l target/lambda/processor/bootstrap target/lambda/audit-api/bootstrap
+cargo lambda build --release --arm64 -p processor -p audit-api -p notifier --locked "$@"
+ls -l target/lambda/processor/bootstrap target/lambda/audit-api/bootstrap target/lambda/notifier/bootstrap

@@ -160,25 +160,8 @@ impl CustomerStore for DynamoAuditStore {
     }
 
     async fn customer_view(&self, customer_id: &str) -> Result<Option<CustomerView>, PortError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(customer_pk(customer_id)))
-            .key("sk", AttributeValue::S(VIEW_SK.into()))
-            .consistent_read(true)
-            .send()
+        self.get_item(&customer_pk(customer_id), VIEW_SK, "customer view")
             .await
-            .map_err(|e| port_error("dynamodb:GetItem", &e))?;
-        match output.item {
-            Some(item) => serde_dynamo::from_item(item).map(Some).map_err(|e| {
-                PortError::permanent(
-                    "dynamodb:GetItem",
-                    format!("stored customer view unreadable: {e}"),
-                )
-            }),
-            None => Ok(None),
-        }
     }
 
     async fn save_view(&self, view: &CustomerView) -> Result<bool, PortError> {
@@ -278,48 +261,19 @@ impl CustomerStore for DynamoAuditStore {
         let sk = false_positive_sk(fp);
         item.insert("pk".into(), AttributeValue::S(pk.clone()));
         item.insert("sk".into(), AttributeValue::S(sk.clone()));
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) if is_conditional_check_failed(&err) => {
-                // The same decision written again (a retried request) is fine; a different
-                // one at the same instant is refused rather than overwriting the first.
-                let existing = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .key("pk", AttributeValue::S(pk))
-                    .key("sk", AttributeValue::S(sk))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .map_err(|e| port_error("dynamodb:GetItem", &e))?
-                    .item
-                    .map(serde_dynamo::from_item::<_, FalsePositive>)
-                    .transpose()
-                    .map_err(|e| {
-                        PortError::permanent(
-                            "dynamodb:GetItem",
-                            format!("stored false positive unreadable: {e}"),
-                        )
-                    })?;
-                if existing.as_ref() == Some(fp) {
-                    Ok(())
-                } else {
-                    Err(PortError::permanent(
-                        "dynamodb:PutItem",
-                        "another false positive for this list entry was recorded at the same instant",
-                    ))
-                }
-            }
-            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
+        if self.put_if_absent(item).await? {
+            return Ok(());
+        }
+        // The same decision written again (a retried request) is fine; a different one at the
+        // same instant is refused rather than overwriting the first.
+        let existing: Option<FalsePositive> = self.get_item(&pk, &sk, "false positive").await?;
+        if existing.as_ref() == Some(fp) {
+            Ok(())
+        } else {
+            Err(PortError::permanent(
+                "dynamodb:PutItem",
+                "another false positive for this list entry was recorded at the same instant",
+            ))
         }
     }
 }

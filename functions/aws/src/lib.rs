@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod lists;
+pub mod runtime;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -292,19 +293,57 @@ impl DynamoAuditStore {
     }
 
     pub async fn get(&self, document_id: &str) -> Result<Option<AuditRecord>, PortError> {
+        self.get_item(&document_pk(document_id), RECORD_SK, "record")
+            .await
+    }
+
+    /// Writes an item unless one with its keys exists: `Ok(false)` when it does. Items that
+    /// are written once (records, false positives) never overwrite.
+    pub(crate) async fn put_if_absent(
+        &self,
+        item: std::collections::HashMap<String, AttributeValue>,
+    ) -> Result<bool, PortError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
+        }
+    }
+
+    /// One item by its keys, read consistently and decoded; `what` names it in errors.
+    pub(crate) async fn get_item<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: &str,
+        sk: &str,
+        what: &str,
+    ) -> Result<Option<T>, PortError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S(document_pk(document_id)))
-            .key("sk", AttributeValue::S(RECORD_SK.into()))
+            .key("pk", AttributeValue::S(pk.to_string()))
+            .key("sk", AttributeValue::S(sk.to_string()))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| port_error("dynamodb:GetItem", &e))?;
         match output.item {
             Some(item) => serde_dynamo::from_item(item).map(Some).map_err(|e| {
-                PortError::permanent("dynamodb:GetItem", format!("stored record unreadable: {e}"))
+                PortError::permanent("dynamodb:GetItem", format!("stored {what} unreadable: {e}"))
             }),
             None => Ok(None),
         }
@@ -330,30 +369,15 @@ impl AuditStore for DynamoAuditStore {
                 AttributeValue::S(customer_id.clone()),
             );
         }
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(PutOutcome::Created),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                match self.get(&record.document_id).await? {
-                    Some(existing) => Ok(PutOutcome::AlreadyRecorded(Box::new(existing))),
-                    None => Err(PortError::transient(
-                        "dynamodb:PutItem",
-                        "record reported as existing but not found",
-                    )),
-                }
-            }
-            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
+        if self.put_if_absent(item).await? {
+            return Ok(PutOutcome::Created);
+        }
+        match self.get(&record.document_id).await? {
+            Some(existing) => Ok(PutOutcome::AlreadyRecorded(Box::new(existing))),
+            None => Err(PortError::transient(
+                "dynamodb:PutItem",
+                "record reported as existing but not found",
+            )),
         }
     }
 

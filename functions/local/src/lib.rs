@@ -319,6 +319,26 @@ impl SqliteAuditStore {
             .collect()
     }
 
+    /// Appends an alert to the local alert log, once per alert id. `subject` is the document
+    /// id, or `customer:{id}` for a customer status alert.
+    fn log_alert(
+        &self,
+        alert_id: &str,
+        subject: &str,
+        decision: &str,
+        severity: &str,
+        json: &str,
+    ) -> Result<(), PortError> {
+        self.with_conn("sqlite:alert", |c| {
+            c.execute(
+                "INSERT OR IGNORE INTO alerts (alert_id, document_id, decision, severity, created_at, alert)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![alert_id, subject, decision, severity, Utc::now().to_rfc3339(), json],
+            )
+        })?;
+        Ok(())
+    }
+
     pub fn alert_count(&self) -> Result<u64, PortError> {
         self.with_conn("sqlite:count", |c| {
             c.query_row("SELECT COUNT(*) FROM alerts", [], |r| r.get::<_, i64>(0))
@@ -533,22 +553,13 @@ pub struct LocalAlertSink<'a> {
 impl AlertSink for LocalAlertSink<'_> {
     async fn publish(&self, alert: &Alert) -> Result<(), PortError> {
         if let Some(store) = self.log {
-            let json = serde_json::to_string(alert)
-                .map_err(|e| PortError::permanent("sqlite:alert", e.to_string()))?;
-            store.with_conn("sqlite:alert", |c| {
-                c.execute(
-                    "INSERT OR IGNORE INTO alerts (alert_id, document_id, decision, severity, created_at, alert)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        alert.alert_id,
-                        alert.document_id,
-                        alert.decision.as_str(),
-                        alert.severity.as_str(),
-                        Utc::now().to_rfc3339(),
-                        json
-                    ],
-                )
-            })?;
+            store.log_alert(
+                &alert.alert_id,
+                &alert.document_id,
+                alert.decision.as_str(),
+                alert.severity.as_str(),
+                &to_json("sqlite:alert", alert)?,
+            )?;
         }
         if self.print {
             let checks: Vec<&str> = alert.failed_checks.iter().map(|c| c.id.as_str()).collect();
@@ -570,21 +581,13 @@ impl AlertSink for LocalAlertSink<'_> {
 
     async fn publish_customer(&self, alert: &CustomerAlert) -> Result<(), PortError> {
         if let Some(store) = self.log {
-            let json = to_json("sqlite:alert", alert)?;
-            store.with_conn("sqlite:alert", |c| {
-                c.execute(
-                    "INSERT OR IGNORE INTO alerts (alert_id, document_id, decision, severity, created_at, alert)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        alert.alert_id,
-                        format!("customer:{}", alert.customer_id),
-                        alert.status.as_str(),
-                        alert.severity.as_str(),
-                        Utc::now().to_rfc3339(),
-                        json
-                    ],
-                )
-            })?;
+            store.log_alert(
+                &alert.alert_id,
+                &format!("customer:{}", alert.customer_id),
+                alert.status.as_str(),
+                alert.severity.as_str(),
+                &to_json("sqlite:alert", alert)?,
+            )?;
         }
         if self.print {
             eprintln!(

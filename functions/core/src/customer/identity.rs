@@ -317,10 +317,15 @@ pub fn compare_names(a: &NamePrint, b: &NamePrint) -> Comparison {
 
 /// Any name of one document agreeing with any name of the other.
 pub fn compare_name_sets(a: &[NamePrint], b: &[NamePrint]) -> Comparison {
+    any_agrees(a, b, compare_names)
+}
+
+/// `Agrees` if any pair agrees, else `Differs` if any pair could be compared.
+fn any_agrees<T>(a: &[T], b: &[T], compare: impl Fn(&T, &T) -> Comparison) -> Comparison {
     let mut result = Comparison::NotComparable;
     for x in a {
         for y in b {
-            match compare_names(x, y) {
+            match compare(x, y) {
                 Comparison::Agrees => return Comparison::Agrees,
                 Comparison::Differs => result = Comparison::Differs,
                 Comparison::NotComparable => {}
@@ -348,17 +353,7 @@ pub fn compare_addresses(a: &AddressPrint, b: &AddressPrint) -> Comparison {
 }
 
 pub fn compare_address_sets(a: &[AddressPrint], b: &[AddressPrint]) -> Comparison {
-    let mut result = Comparison::NotComparable;
-    for x in a {
-        for y in b {
-            match compare_addresses(x, y) {
-                Comparison::Agrees => return Comparison::Agrees,
-                Comparison::Differs => result = Comparison::Differs,
-                Comparison::NotComparable => {}
-            }
-        }
-    }
-    result
+    any_agrees(a, b, compare_addresses)
 }
 
 #[cfg(test)]

@@ -1,0 +1,43 @@
+//! What every Lambda of the stack does at cold start: JSON logs, and secrets read once.
+
+use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
+
+/// JSON logs (CloudWatch parses them), filtered by `RUST_LOG`, no timestamps (Lambda adds
+/// them). Every function calls this first.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_current_span(false)
+        .without_time()
+        .init();
+}
+
+/// A secret's value, as stored.
+pub enum SecretValue {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+/// Reads a Secrets Manager secret. The error says why (the service's code and message, or
+/// the transport failure) and never contains the value; the caller names the setting.
+pub async fn read_secret(aws: &aws_config::SdkConfig, arn: &str) -> Result<SecretValue, String> {
+    let output = aws_sdk_secretsmanager::Client::new(aws)
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| match e.as_service_error() {
+            Some(service) => format!(
+                "cannot read the secret: {}: {}",
+                service.code().unwrap_or("Unknown"),
+                service.message().unwrap_or("")
+            ),
+            None => format!("cannot read the secret: {}", DisplayErrorContext(&e)),
+        })?;
+    match (output.secret_string(), output.secret_binary()) {
+        (Some(text), _) => Ok(SecretValue::Text(text.to_string())),
+        (None, Some(blob)) => Ok(SecretValue::Binary(blob.as_ref().to_vec())),
+        (None, None) => Err("the secret has no value".to_string()),
+    }
+}
