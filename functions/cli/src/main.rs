@@ -293,7 +293,7 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
     };
     let store = match &store_file {
         Some(path) => SqliteAuditStore::open(path)?,
-        None => SqliteAuditStore::in_memory()?,
+        None => SqliteAuditStore::scratch()?,
     };
     let identity_key = match &store_file {
         Some(path) => local_identity_key(path)?,

@@ -193,6 +193,8 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 pub struct SqliteAuditStore {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// A scratch store's file, deleted when the store is dropped.
+    scratch: bool,
 }
 
 const SCHEMA: &str = "
@@ -270,7 +272,24 @@ impl SqliteAuditStore {
         Ok(Self {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            scratch: false,
         })
+    }
+
+    /// A store for one run that keeps nothing (`compliance scan --no-store`): a file in the
+    /// temporary directory, deleted when the store is dropped. A file, not memory, so that a
+    /// run over a million documents does not hold a million records in RAM.
+    pub fn scratch() -> Result<Self, LocalError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "compliance-scratch-{}-{nanos}.sqlite3",
+            std::process::id()
+        ));
+        let mut store = Self::open(&path)?;
+        store.scratch = true;
+        Ok(store)
     }
 
     /// A store that lives only as long as the process (`compliance scan --no-store`).
@@ -284,6 +303,7 @@ impl SqliteAuditStore {
         Ok(Self {
             path: PathBuf::from(":memory:"),
             conn: Mutex::new(conn),
+            scratch: false,
         })
     }
 
@@ -411,6 +431,18 @@ impl AuditStore for SqliteAuditStore {
             )
         })?;
         Ok(())
+    }
+}
+
+impl Drop for SqliteAuditStore {
+    fn drop(&mut self) {
+        if self.scratch {
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let mut name = self.path.clone().into_os_string();
+                name.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(name));
+            }
+        }
     }
 }
 
@@ -676,6 +708,15 @@ mod tests {
         assert!(conn
             .execute("UPDATE false_positives SET entry_id = '2'", [])
             .is_err());
+    }
+
+    #[test]
+    fn a_scratch_store_leaves_nothing_behind() {
+        let store = SqliteAuditStore::scratch().unwrap();
+        let path = store.path().to_path_buf();
+        assert!(path.exists());
+        drop(store);
+        assert!(!path.exists());
     }
 
     #[test]
