@@ -276,9 +276,10 @@ impl SqliteAuditStore {
         })
     }
 
-    /// A store for one run that keeps nothing (`compliance scan --no-store`): a file in the
-    /// temporary directory, deleted when the store is dropped. A file, not memory, so that a
-    /// run over a million documents does not hold a million records in RAM.
+    /// A store for one run that keeps nothing (`compliance scan --no-store`): audit records
+    /// are not written at all; customer links and views (which judging customers needs) go to
+    /// a file in the temporary directory, deleted when the store is dropped. A file, not
+    /// memory, so that a run over a million documents keeps its memory flat.
     pub fn scratch() -> Result<Self, LocalError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -387,6 +388,10 @@ impl SqliteAuditStore {
 
 impl AuditStore for SqliteAuditStore {
     async fn put_new(&self, record: &AuditRecord) -> Result<PutOutcome, PortError> {
+        // A scratch store keeps no records (--no-store); only what the customer view needs.
+        if self.scratch {
+            return Ok(PutOutcome::Created);
+        }
         let json = serde_json::to_string(record)
             .map_err(|e| PortError::permanent("sqlite:insert", e.to_string()))?;
         self.with_conn("sqlite:insert", |c| {
@@ -416,6 +421,9 @@ impl AuditStore for SqliteAuditStore {
         document_id: &str,
         sent_at: DateTime<Utc>,
     ) -> Result<(), PortError> {
+        if self.scratch {
+            return Ok(());
+        }
         let latest: Option<(i64, String)> = self.with_conn("sqlite:select", |c| {
             c.query_row(
                 "SELECT seq, record FROM audit_records WHERE document_id = ?1 ORDER BY seq DESC LIMIT 1",
@@ -724,6 +732,23 @@ mod tests {
         let store = SqliteAuditStore::scratch().unwrap();
         let path = store.path().to_path_buf();
         assert!(path.exists());
+        let record = Pipeline::with_defaults().unwrap().evaluate(
+            SourceRef::file("x.txt", None),
+            Ok(b"".as_slice()),
+            Utc::now(),
+        );
+        futures_executor::block_on(async {
+            store.put_new(&record).await.unwrap();
+            store
+                .mark_alert_sent(&record.document_id, Utc::now())
+                .await
+                .unwrap();
+        });
+        assert_eq!(
+            store.count().unwrap(),
+            0,
+            "a scratch store keeps no records"
+        );
         drop(store);
         assert!(!path.exists());
     }
