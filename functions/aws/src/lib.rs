@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod lists;
+pub mod metrics;
 pub mod runtime;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;

@@ -16,7 +16,7 @@ use crate::screening::ListVersion;
 
 /// Version of the machine contract (`schemas/`): raised whenever any schema changes; the
 /// schema lock test fails otherwise.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Lower-case hex SHA-256 of the bytes read.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -253,6 +253,9 @@ pub struct Alert {
     pub rules_version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
+    /// The case the decision opened (every alerted decision opens one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -287,6 +290,10 @@ impl Alert {
             processed_at: record.processed_at,
             rules_version: record.rules_version.clone(),
             customer_id: record.customer.id.clone(),
+            case_id: record
+                .decision
+                .needs_alert()
+                .then(|| record.document_id.clone()),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! adapters implement. No AWS SDK and no async runtime here.
 
 pub mod audit;
+pub mod case;
 pub mod checks;
 pub mod classify;
 pub mod customer;
@@ -14,6 +15,7 @@ pub mod mask;
 pub mod mrz;
 pub mod pipeline;
 pub mod ports;
+pub mod query;
 pub mod rules;
 pub mod screening;
 pub mod service;

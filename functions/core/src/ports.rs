@@ -7,8 +7,10 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use crate::audit::{Alert, AuditRecord, CustomerAlert, SourceRef};
+use crate::case::{Case, CaseEvent};
 use crate::customer::{CustomerDocument, CustomerView, FalsePositive};
 use crate::intake::Unreadable;
+use crate::query::{Page, PageRequest, RecordQuery, RecordSummary};
 
 /// Whether retrying the same operation can help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,4 +155,54 @@ pub trait CustomerStore {
         &self,
         false_positive: &FalsePositive,
     ) -> impl Future<Output = Result<(), PortError>> + Send;
+}
+
+/// Cases and their reviewer events. The case item holds the current state; events are
+/// appended, never changed.
+pub trait CaseStore {
+    /// Opens the case unless one with its id exists (a redelivered event): `Ok(false)` then.
+    fn open_case(&self, case: &Case) -> impl Future<Output = Result<bool, PortError>> + Send;
+
+    fn case(&self, case_id: &str) -> impl Future<Output = Result<Option<Case>, PortError>> + Send;
+
+    /// The cases with these ids that exist, in any order (for reports).
+    fn cases(&self, case_ids: &[String])
+        -> impl Future<Output = Result<Vec<Case>, PortError>> + Send;
+
+    /// The case's events, oldest first.
+    fn case_events(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Vec<CaseEvent>, PortError>> + Send;
+
+    /// Appends the event and stores the case, both or neither, only if the stored case still
+    /// has revision `case.revision - 1`. `Ok(false)`: another reviewer got there first.
+    fn record_review(
+        &self,
+        case: &Case,
+        event: &CaseEvent,
+    ) -> impl Future<Output = Result<bool, PortError>> + Send;
+
+    /// Open and escalated cases, oldest first.
+    fn open_cases(
+        &self,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Case>, PortError>> + Send;
+}
+
+/// Reading the audit trail back.
+pub trait AuditQuery {
+    /// The stored record of a document version (the latest, where a local store holds
+    /// several scans of the same file).
+    fn record(
+        &self,
+        document_id: &str,
+    ) -> impl Future<Output = Result<Option<AuditRecord>, PortError>> + Send;
+
+    /// Records meeting the query, newest first.
+    fn query_records(
+        &self,
+        query: &RecordQuery,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<RecordSummary>, PortError>> + Send;
 }

@@ -11,13 +11,16 @@
 use chrono::Utc;
 
 use crate::audit::{Alert, AlertStatus, AuditRecord, CustomerAlert, SourceRef};
+use crate::case::{Case, CaseFile, ReviewAction, ReviewError, ReviewRequest};
 use crate::customer::{
     assess_customer, CustomerClaims, CustomerContext, CustomerDocument, CustomerView,
+    FalsePositive,
 };
 use crate::extract::Fields;
 use crate::pipeline::Pipeline;
 use crate::ports::{
-    AlertSink, AuditStore, CustomerStore, DocumentSource, Fetched, PortError, PutOutcome,
+    AlertSink, AuditQuery, AuditStore, CaseStore, CustomerStore, DocumentSource, Fetched,
+    PortError, PutOutcome,
 };
 
 #[derive(Debug)]
@@ -45,7 +48,7 @@ pub async fn process_document<S, A, P>(
 ) -> Result<Outcome, PortError>
 where
     S: DocumentSource,
-    A: AuditStore + CustomerStore,
+    A: AuditStore + CustomerStore + CaseStore,
     P: AlertSink,
 {
     let mut fetched = source.fetch(&location).await?;
@@ -77,6 +80,12 @@ where
         PutOutcome::Created => (record, true),
         PutOutcome::AlreadyRecorded(existing) => (*existing, false),
     };
+
+    // Before the alert, so that the case the alert names exists when a reviewer opens it.
+    // Opening is idempotent: a redelivery finds the case and leaves it as reviewers left it.
+    if let Some(case) = Case::open(&record) {
+        store.open_case(&case).await?;
+    }
 
     let mut alert_published = false;
     if record.alert.status == AlertStatus::Pending {
@@ -154,6 +163,103 @@ where
         "customer view",
         format!("the view changed under {VIEW_ATTEMPTS} attempts in a row"),
     ))
+}
+
+/// Why a review did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewFailure {
+    #[error("no case {0}")]
+    NotFound(String),
+    /// The reviewer's request is not allowed in the case's state, or is malformed.
+    #[error(transparent)]
+    Refused(#[from] ReviewError),
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+#[derive(Debug)]
+pub struct ReviewOutcome {
+    pub case_file: CaseFile,
+    /// The customer's view after the decision, when the decision changed the document's
+    /// standing and the case names a customer.
+    pub customer: Option<CustomerView>,
+}
+
+/// How many times a review is re-applied when another reviewer keeps changing the case.
+const REVIEW_ATTEMPTS: usize = 4;
+
+/// Records a reviewer's decision on a case: validated against the case as stored, appended to
+/// its history (the audit record itself is never touched), and then, for a customer's
+/// document, the customer's view is recomputed with the reviewer's decision in place of the
+/// pipeline's. A false positive is also remembered for the customer, so that the same list
+/// entry is suppressed on their later documents.
+pub async fn review_case<S, P>(
+    pipeline: &Pipeline,
+    store: &S,
+    sink: &P,
+    case_id: &str,
+    request: &ReviewRequest,
+) -> Result<ReviewOutcome, ReviewFailure>
+where
+    S: CaseStore + CustomerStore + AuditQuery,
+    P: AlertSink,
+{
+    for _ in 0..REVIEW_ATTEMPTS {
+        let Some(case) = store.case(case_id).await? else {
+            return Err(ReviewFailure::NotFound(case_id.to_string()));
+        };
+        let now = Utc::now();
+        // Validated against the case as it is now: if another reviewer closed it meanwhile,
+        // this is refused rather than applied on top.
+        let (next, event) = case.apply(request, now)?;
+        if let (Some(hit), Some(customer_id)) = (&event.hit, &case.customer_id) {
+            // First, so that an event never claims a suppression that was not stored. The
+            // false positive is a decision record of its own (who, why, when).
+            store
+                .record_false_positive(&FalsePositive {
+                    customer_id: customer_id.clone(),
+                    list: hit.list.clone(),
+                    entry_id: hit.entry_id.clone(),
+                    reviewer: event.reviewer.clone(),
+                    reason: event.reason.clone(),
+                    recorded_at: now,
+                    document_id: Some(case.document_id.clone()),
+                })
+                .await?;
+        }
+        if !store.record_review(&next, &event).await? {
+            continue;
+        }
+        let changes_standing = matches!(
+            request.action,
+            ReviewAction::Approve | ReviewAction::Reject | ReviewAction::Reopen
+        );
+        let customer = match (&next.customer_id, changes_standing) {
+            (Some(customer_id), true) => {
+                match store.record(&next.document_id).await? {
+                    Some(record) => match CustomerDocument::of(&record) {
+                        Some(document) => {
+                            let reviewed = next.resolution.map(|r| r.decision());
+                            store.link_document(&document.reviewed(reviewed)).await?;
+                            Some(refresh_customer(pipeline, store, sink, customer_id).await?)
+                        }
+                        None => None,
+                    },
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        let events = store.case_events(case_id).await?;
+        return Ok(ReviewOutcome {
+            case_file: CaseFile::new(next, events, Utc::now()),
+            customer,
+        });
+    }
+    Err(ReviewFailure::Port(PortError::transient(
+        "case review",
+        format!("the case changed under {REVIEW_ATTEMPTS} attempts in a row"),
+    )))
 }
 
 fn same_judgement(a: &CustomerView, b: &CustomerView) -> bool {

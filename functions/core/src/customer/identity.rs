@@ -67,6 +67,20 @@ impl IdentityKey {
         &self.id
     }
 
+    /// The word prints of a name as typed (a reviewer's search): the same prints the
+    /// documents' identities carry, so a name is found without being stored in clear.
+    pub fn name_word_prints(&self, name: &str) -> Vec<String> {
+        let mut words: Vec<String> = name_print(name, self)
+            .words
+            .into_iter()
+            .filter(|w| !w.word.is_empty())
+            .map(|w| w.word)
+            .collect();
+        words.sort();
+        words.dedup();
+        words
+    }
+
     fn print(&self, domain: &str, value: &str) -> String {
         // HMAC accepts keys of any length, so this cannot fail; an empty print would only
         // make comparisons say "not comparable".

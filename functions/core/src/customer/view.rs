@@ -19,7 +19,11 @@ pub struct CustomerDocument {
     pub document_id: String,
     pub document: String,
     pub doc_type: DocType,
+    /// The decision as it stands: a reviewer's, once their case is closed.
     pub decision: Decision,
+    /// The pipeline's decision, when a reviewer's decision replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_decision: Option<Decision>,
     pub processed_at: DateTime<Utc>,
     pub rules_version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,11 +42,22 @@ impl CustomerDocument {
             document: record.document.clone(),
             doc_type: record.doc_type,
             decision: record.decision,
+            pipeline_decision: None,
             processed_at: record.processed_at,
             rules_version: record.rules_version.clone(),
             identity: record.identity.clone(),
             reasons: record.reasons.iter().take(5).cloned().collect(),
         })
+    }
+
+    /// The summary with a reviewer's decision in place of the pipeline's (`None` keeps the
+    /// pipeline's, as after a case is reopened).
+    pub fn reviewed(mut self, decision: Option<Decision>) -> Self {
+        if let Some(decision) = decision.filter(|d| *d != self.decision) {
+            self.pipeline_decision = Some(self.decision);
+            self.decision = decision;
+        }
+        self
     }
 }
 
