@@ -431,3 +431,26 @@ impl CaseFile {
         }
     }
 }
+
+/// An open case in a list of cases waiting for review, with how long it has waited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenCase {
+    #[serde(flatten)]
+    pub case: Case,
+    pub age_seconds: i64,
+}
+
+impl OpenCase {
+    pub fn new(case: Case, now: DateTime<Utc>) -> Self {
+        let age_seconds = case.age(now).num_seconds().max(0);
+        Self { case, age_seconds }
+    }
+}
+
+/// Everything about one document version: its audit record as stored (never changed) and,
+/// when its decision opened one, the case with every reviewer action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentFile {
+    pub record: AuditRecord,
+    pub case: Option<CaseFile>,
+}

@@ -177,11 +177,12 @@ pub enum ReviewFailure {
     Port(#[from] PortError),
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct ReviewOutcome {
     pub case_file: CaseFile,
     /// The customer's view after the decision, when the decision changed the document's
     /// standing and the case names a customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<CustomerView>,
 }
 
