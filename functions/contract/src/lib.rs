@@ -66,6 +66,26 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "customer-alert.schema.json",
         include_str!("../../../schemas/customer-alert.schema.json"),
     ),
+    (
+        "case-file.schema.json",
+        include_str!("../../../schemas/case-file.schema.json"),
+    ),
+    (
+        "open-case.schema.json",
+        include_str!("../../../schemas/open-case.schema.json"),
+    ),
+    (
+        "document-file.schema.json",
+        include_str!("../../../schemas/document-file.schema.json"),
+    ),
+    (
+        "record-summary.schema.json",
+        include_str!("../../../schemas/record-summary.schema.json"),
+    ),
+    (
+        "review-outcome.schema.json",
+        include_str!("../../../schemas/review-outcome.schema.json"),
+    ),
 ];
 
 pub const LOCK: &str = include_str!("../../../schemas/lock.json");
@@ -85,6 +105,11 @@ pub enum Output {
     Match,
     Customer,
     CustomerAlert,
+    CaseFile,
+    OpenCase,
+    DocumentFile,
+    RecordSummary,
+    ReviewOutcome,
 }
 
 impl Output {
@@ -102,6 +127,11 @@ impl Output {
             Output::Match => "match.schema.json",
             Output::Customer => "customer.schema.json",
             Output::CustomerAlert => "customer-alert.schema.json",
+            Output::CaseFile => "case-file.schema.json",
+            Output::OpenCase => "open-case.schema.json",
+            Output::DocumentFile => "document-file.schema.json",
+            Output::RecordSummary => "record-summary.schema.json",
+            Output::ReviewOutcome => "review-outcome.schema.json",
         }
     }
 }

@@ -104,3 +104,73 @@ fn a_real_record_conforms_and_broken_ones_do_not() {
         );
     }
 }
+
+/// Cases, their files and record summaries from a real record conform; a made-up action or a
+/// case with an unknown key does not.
+#[test]
+fn case_outputs_conform() {
+    use compliance_core::case::{Case, CaseFile, DocumentFile, OpenCase, ReviewAction, ReviewRequest};
+    use compliance_core::query::RecordSummary;
+    use compliance_core::AuditRecord;
+
+    let contract = Contract::load().expect("contract");
+    let record: AuditRecord = serde_json::from_value(sample_record()).expect("record");
+    let case = Case::open(&record).expect("the Moreno application opens a case");
+    let now = record.processed_at + chrono::Duration::hours(3);
+    let review = |action| ReviewRequest {
+        action,
+        reviewer: "arn:aws:iam::111122223333:user/reviewer".into(),
+        reason: "documents verified by phone".into(),
+        hit: None,
+    };
+    let (escalated, e1) = case.apply(&review(ReviewAction::Escalate), now).expect("escalate");
+    let (closed, e2) = escalated
+        .apply(&review(ReviewAction::Reject), now)
+        .expect("reject");
+
+    let open = serde_json::to_value(OpenCase::new(escalated.clone(), now)).expect("json");
+    let file = serde_json::to_value(CaseFile::new(closed, vec![e2, e1], now)).expect("json");
+    let document = serde_json::to_value(DocumentFile {
+        record: record.clone(),
+        case: Some(CaseFile::new(escalated, Vec::new(), now)),
+    })
+    .expect("json");
+    let no_case = serde_json::to_value(DocumentFile {
+        record: record.clone(),
+        case: None,
+    })
+    .expect("json");
+    let summary = serde_json::to_value(RecordSummary::of(&record)).expect("json");
+    for (output, value) in [
+        (Output::OpenCase, &open),
+        (Output::CaseFile, &file),
+        (Output::DocumentFile, &document),
+        (Output::DocumentFile, &no_case),
+        (Output::RecordSummary, &summary),
+    ] {
+        if let Err(e) = contract.validate(output, value) {
+            panic!("{e}");
+        }
+    }
+    let outcome = serde_json::json!({ "case_file": file });
+    if let Err(e) = contract.validate(Output::ReviewOutcome, &outcome) {
+        panic!("{e}");
+    }
+
+    let mut bad_action = file.clone();
+    bad_action["events"][0]["action"] = Value::from("delete");
+    let mut extra = open.clone();
+    extra["document_text"] = Value::from("must never be there");
+    let mut closed_in_open_list = open;
+    closed_in_open_list["status"] = Value::from("closed");
+    let mut summary_with_record = summary;
+    summary_with_record["fields"] = Value::from("personal data");
+    for (what, output, broken) in [
+        ("unknown action", Output::CaseFile, bad_action),
+        ("unknown key on an open case", Output::OpenCase, extra),
+        ("closed case listed as open", Output::OpenCase, closed_in_open_list),
+        ("summary with fields", Output::RecordSummary, summary_with_record),
+    ] {
+        assert!(contract.validate(output, &broken).is_err(), "{what} was accepted");
+    }
+}
