@@ -16,6 +16,7 @@
 //!   already accepted it (Slack succeeded, Teams failed: the retry posts to Slack a second
 //!   time); and SNS itself delivers at least once. Every message carries the `alert_id` for
 //!   readers (and any downstream automation) to recognise duplicates.
+//! - **Metrics**: one Embedded Metric Format line per alert and target (see [`metrics`]).
 //! - **Personal data**: the alert is already masked by the processor. The notifier adds nothing
 //!   from elsewhere, leaves out the S3 key (file names can carry names), caps every text it
 //!   takes from the alert, and never logs webhook URLs (they are credentials) or message text.
@@ -23,6 +24,7 @@
 pub mod config;
 pub mod deliver;
 pub mod message;
+pub mod metrics;
 pub mod render;
 
 use aws_lambda_events::event::sns::SnsEvent;
@@ -178,8 +180,14 @@ impl Notifier {
         let mut failures = Vec::new();
         for result in [slack, teams].into_iter().flatten() {
             match result {
-                Ok(d) => delivered.push(d),
-                Err(f) => failures.push(f),
+                Ok(d) => {
+                    metrics::delivery_metrics(d.target, true).emit();
+                    delivered.push(d);
+                }
+                Err(f) => {
+                    metrics::delivery_metrics(f.target(), false).emit();
+                    failures.push(f);
+                }
             }
         }
         if failures.is_empty() {

@@ -2,9 +2,9 @@
 //! Card 1.4 in a `message` envelope), both drawn from one [`Card`].
 //!
 //! What a message says: the decision (or the customer's status), the document type, the
-//! failed checks in plain words, the severity, the alert id and where to open the case. What
-//! it does not: the S3 key (file names can carry people's names), or anything that is not in
-//! the alert.
+//! failed checks in plain words, the severity, the alert id, the case id and where to open and
+//! decide the case. What it does not: the S3 key (file names can carry people's names), or
+//! anything that is not in the alert.
 //!
 //! Limits, so that no alert, however large, produces a payload the service rejects: at most
 //! [`MAX_ITEMS`] failed checks and [`MAX_ITEMS`] reasons are listed (then "…and N more"), each
@@ -43,7 +43,8 @@ pub struct Card {
     pub severity: Severity,
     /// Fixed-vocabulary facts (decision, severity, type, status).
     pub facts: Vec<(&'static str, String)>,
-    /// Identifiers from the alert (alert id, document id, customer id, rules version, time).
+    /// Identifiers from the alert (alert id, document id, case id, customer id, rules version,
+    /// time).
     pub ids: Vec<(&'static str, String)>,
     pub checks: Vec<CheckLine>,
     pub more_checks: usize,
@@ -93,10 +94,15 @@ fn document_card(a: &Alert) -> Card {
             })
         })
         .collect();
+    // Alerts from processors older than cases name none.
+    let case_id = a.case_id.as_deref().map(|c| cut(c, MAX_ID_CHARS));
     let mut ids = vec![
         ("Alert id", cut(&a.alert_id, MAX_ID_CHARS)),
         ("Document id", document_id.clone()),
     ];
+    if let Some(case_id) = &case_id {
+        ids.push(("Case", case_id.clone()));
+    }
     if let Some(customer) = &a.customer_id {
         ids.push(("Customer", cut(customer, MAX_ID_CHARS)));
     }
@@ -127,17 +133,37 @@ fn document_card(a: &Alert) -> Card {
             .take(MAX_ITEMS)
             .map(|r| cut(r, MAX_ITEM_CHARS))
             .collect(),
-        open: vec![
-            (
-                format!("GET /documents/{document_id}"),
-                "on the audit API (AuditApiUrl, IAM-signed)",
-            ),
-            (
-                "compliance records --json".to_string(),
-                "locally, for a local audit store",
-            ),
-        ],
+        open: open_document(&document_id, case_id.as_deref()),
     }
+}
+
+/// Where to open a document alert's case, and how to decide it; without a case (an alert
+/// from a processor older than cases), only the document.
+fn open_document(document_id: &str, case_id: Option<&str>) -> Vec<(String, &'static str)> {
+    let document = (
+        format!("GET /documents/{document_id}"),
+        "on the audit API (AuditApiUrl, IAM-signed)",
+    );
+    let Some(case_id) = case_id else {
+        return vec![document];
+    };
+    vec![
+        (
+            format!("compliance audit show {case_id}"),
+            "with the CLI (add --table TABLE for the DynamoDB audit table)",
+        ),
+        (
+            format!(
+                "compliance review {case_id} --decision approve|reject|escalate --reason TEXT --reviewer NAME"
+            ),
+            "to decide it with the CLI (add --table TABLE as above)",
+        ),
+        document,
+        (
+            format!("POST /cases/{case_id}/decisions"),
+            "to decide it on the audit API (AuditApiUrl, IAM-signed)",
+        ),
+    ]
 }
 
 fn customer_card(a: &CustomerAlert) -> Card {

@@ -178,14 +178,16 @@ fn fixtures_hold_what_the_pipeline_publishes_for_the_sample() {
             stored.doc_type,
             stored.severity,
             &stored.document_id,
-            &stored.customer_id
+            &stored.customer_id,
+            &stored.case_id
         ),
         (
             real.decision,
             real.doc_type,
             real.severity,
             &real.document_id,
-            &real.customer_id
+            &real.customer_id,
+            &real.case_id
         ),
         "{DOCUMENT_EVENT} no longer matches the pipeline; regenerate with UPDATE_FIXTURES=1"
     );

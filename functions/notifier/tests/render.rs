@@ -31,6 +31,7 @@ fn document_alert(checks: usize, message: &str, reasons: Vec<String>) -> AlertMe
         processed_at: Utc::now(),
         rules_version: "r1".into(),
         customer_id: Some("C-1".into()),
+        case_id: Some("0123456789abcdef0123456789abcdef".into()),
     })
 }
 
@@ -222,4 +223,92 @@ fn reasons_that_repeat_a_failed_check_are_not_listed_twice() {
         all.contains("*Other reasons*\n• classification confidence 0.40 is below 0.60"),
         "{all}"
     );
+}
+
+/// The "Open it" lines of a Slack payload.
+fn open_lines(payload: &Value) -> Vec<String> {
+    let blocks = payload["blocks"].as_array().expect("blocks");
+    let open = blocks
+        .iter()
+        .filter_map(|b| b["text"]["text"].as_str())
+        .find(|t| t.starts_with("*Open it*"))
+        .expect("an Open it section");
+    open.lines().skip(1).map(str::to_string).collect()
+}
+
+#[test]
+fn document_alerts_name_their_case_and_how_to_decide_it() {
+    let alert = document_alert(1, "m", Vec::new());
+    let card = render::card(&alert);
+    assert!(
+        card.ids
+            .contains(&("Case", "0123456789abcdef0123456789abcdef".to_string())),
+        "{:?}",
+        card.ids
+    );
+    let commands: Vec<&str> = card.open.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        commands,
+        [
+            "compliance audit show 0123456789abcdef0123456789abcdef",
+            "compliance review 0123456789abcdef0123456789abcdef --decision approve|reject|escalate --reason TEXT --reviewer NAME",
+            "GET /documents/0123456789abcdef0123456789abcdef",
+            "POST /cases/0123456789abcdef0123456789abcdef/decisions",
+        ]
+    );
+    let slack = render::slack_payload(&alert);
+    let lines = open_lines(&slack);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].starts_with("`compliance audit show 0123456789abcdef0123456789abcdef` ")
+            && lines[0].contains("--table TABLE"),
+        "{lines:?}"
+    );
+    assert!(!slack.to_string().contains("compliance records"), "{slack}");
+    let teams = render::teams_payload(&alert).to_string();
+    assert!(
+        teams.contains("POST /cases/0123456789abcdef0123456789abcdef/decisions"),
+        "{teams}"
+    );
+}
+
+#[test]
+fn alerts_without_a_case_open_the_document_only() {
+    let AlertMessage::Document(mut alert) = document_alert(1, "m", Vec::new()) else {
+        unreachable!()
+    };
+    alert.case_id = None;
+    let alert = AlertMessage::Document(alert);
+    let card = render::card(&alert);
+    assert!(
+        card.ids.iter().all(|(label, _)| *label != "Case"),
+        "{:?}",
+        card.ids
+    );
+    let commands: Vec<&str> = card.open.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        commands,
+        ["GET /documents/0123456789abcdef0123456789abcdef"]
+    );
+    let slack = render::slack_payload(&alert).to_string();
+    assert!(
+        !slack.contains("compliance review") && !slack.contains("/cases/"),
+        "{slack}"
+    );
+}
+
+#[test]
+fn a_huge_case_id_is_cut() {
+    let AlertMessage::Document(mut alert) = document_alert(1, "m", Vec::new()) else {
+        unreachable!()
+    };
+    alert.case_id = Some("c".repeat(10_000));
+    let card = render::card(&AlertMessage::Document(alert));
+    let (_, case) = card
+        .ids
+        .iter()
+        .find(|(label, _)| *label == "Case")
+        .expect("a case id");
+    assert_eq!(case.chars().count(), render::MAX_ID_CHARS);
+    assert!(card.open.iter().all(|(c, _)| c.chars().count() < 300));
 }

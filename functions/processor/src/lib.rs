@@ -3,6 +3,7 @@
 //! customer also updates that customer's view.
 
 mod identity;
+pub mod metrics;
 
 use std::path::PathBuf;
 
@@ -507,6 +508,7 @@ impl Processor {
                     continue;
                 }
             }
+            let started = std::time::Instant::now();
             match process_document(
                 &self.pipeline,
                 &self.source,
@@ -518,6 +520,7 @@ impl Processor {
             .await
             {
                 Ok(outcome) => {
+                    metrics::document_metrics(&outcome, started.elapsed()).emit();
                     let r = &outcome.record;
                     // A customer id is the bank's identifier, not personal data.
                     tracing::info!(
@@ -541,6 +544,7 @@ impl Processor {
                     }));
                 }
                 Err(err) => {
+                    metrics::failure_metrics(err.retry).emit();
                     tracing::error!(operation = err.operation, retryable = (err.retry == Retry::Transient), error = %err.message, "document failed");
                     failures.push(err);
                 }
