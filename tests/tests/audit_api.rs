@@ -1,6 +1,6 @@
-//! The audit API's handler against moto's DynamoDB: the customer view and a document's record
+//! The audit API's handler against moto's DynamoDB: the customer view and a document's file
 //! by key, the errors a caller can get, and the refusal of requests that did not come through
-//! API Gateway's IAM authorisation. Requests are the API Gateway HTTP API event in
+//! API Gateway's IAM authorisation (cases and record queries: tests/cases.rs). Requests are the API Gateway HTTP API event in
 //! `events/apigw-get-customer.json`, with the path changed per case.
 
 mod common;
@@ -62,7 +62,7 @@ async fn customer_and_document_are_served_by_key() {
     event["Records"][0]["s3"]["object"]["key"] = Value::from(key);
     processor.handle_event(event).await.expect("processed");
 
-    let api = AuditApi::with_client(aws_sdk_dynamodb::Client::new(&stack.config), &stack.table);
+    let api = stack.audit_api(None).await;
     let response = api.handle(request("/customers/C-100")).await;
     assert_eq!(response.status_code, 200, "{:?}", response.body);
     let view = body(&response);
@@ -85,9 +85,11 @@ async fn customer_and_document_are_served_by_key() {
         .handle(request(&format!("/documents/{document_id}")))
         .await;
     assert_eq!(response.status_code, 200, "{:?}", response.body);
-    let record = body(&response);
-    common::assert_conforms(compliance_contract::Output::AuditRecord, &record);
-    assert_eq!(record["customer"]["id"], "C-100");
+    let file = body(&response);
+    common::assert_conforms(compliance_contract::Output::DocumentFile, &file);
+    assert_eq!(file["record"]["customer"]["id"], "C-100");
+    // An approved document opens no case.
+    assert!(file["case"].is_null(), "{file}");
 
     // What a caller gets wrong.
     let cases = [
@@ -95,7 +97,8 @@ async fn customer_and_document_are_served_by_key() {
         ("/customers/not%20valid", 400),
         ("/documents/0123456789abcdef0123456789abcdef", 404),
         ("/documents/short", 400),
-        ("/cases", 404),
+        ("/nothing", 404),
+        ("/cases/0123456789abcdef0123456789abcdef", 404),
     ];
     for (path, status) in cases {
         let response = api.handle(request(path)).await;
@@ -115,10 +118,15 @@ async fn customer_and_document_are_served_by_key() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_table_is_a_server_error_not_a_crash() {
     let stack = Stack::create().await;
-    let api = AuditApi::with_client(
-        aws_sdk_dynamodb::Client::new(&stack.config),
-        "no-such-table",
-    );
+    let api = AuditApi::load(
+        &audit_api::Config {
+            audit_table: "no-such-table".into(),
+            ..stack.audit_api_config()
+        },
+        &stack.config,
+    )
+    .await
+    .expect("cold start");
     let response = api.handle(request("/customers/C-1")).await;
     // moto answers ResourceNotFoundException: permanent, a server-side misconfiguration.
     assert_eq!(response.status_code, 500, "{:?}", response.body);

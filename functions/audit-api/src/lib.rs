@@ -1,54 +1,285 @@
-//! The audit API: read-only HTTP routes over the audit table, behind an API Gateway HTTP API
-//! whose routes require IAM (SigV4) authorisation.
+//! The audit API: HTTP routes over the audit table, behind an API Gateway HTTP API whose
+//! routes require IAM (SigV4) authorisation; and the scheduled `case_metrics` job.
 //!
 //! - `GET /customers/{id}`: the customer view (`schemas/customer.schema.json`).
-//! - `GET /documents/{document_id}`: one document's audit record.
+//! - `GET /documents/{document_id}`: the document file: its audit record as stored and its
+//!   case with every reviewer action (`schemas/document-file.schema.json`).
+//! - `GET /records?decision=&doc_type=&customer_id=&name=&check_id=&since=&until=&limit=&cursor=`:
+//!   summaries of the records meeting every criterion, newest first.
+//! - `GET /cases?limit=&cursor=`: the open and escalated cases, oldest first, with their age.
+//! - `POST /cases/{case_id}/decisions`: a reviewer's decision, recorded as the IAM caller.
+//! - Invoked with `{"job":"case_metrics"}` (EventBridge Scheduler): the backlog of waiting
+//!   cases as CloudWatch metrics.
 //!
-//! Every lookup is a GetItem on a known key; nothing scans the table.
+//! Every read is by key or through an index; nothing scans the table.
+
+mod params;
+mod review;
+
+use std::path::PathBuf;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::http::{HeaderMap, HeaderValue};
-use compliance_aws::{DynamoAuditStore, DynamoClient};
-use compliance_core::customer::validate_customer_id;
-use compliance_core::ports::{CustomerStore, PortError, Retry};
+use chrono::{DateTime, Utc};
+use compliance_aws::cases::CaseBacklog;
+use compliance_aws::metrics::{MetricSet, Unit};
+use compliance_aws::runtime::{read_secret, SecretValue};
+use compliance_aws::{DynamoAuditStore, DynamoClient, SnsAlertSink, SnsClient};
+use compliance_core::case::{CaseFile, DocumentFile, OpenCase};
+use compliance_core::customer::{validate_customer_id, IdentityKey};
+use compliance_core::intake::IntakeLimits;
+use compliance_core::ports::{AuditQuery, CaseStore, CustomerStore, PortError, Retry};
+use compliance_core::query::Page;
+use compliance_core::rules::{RuleSet, MAX_RULES_BYTES};
+use compliance_core::Pipeline;
+use lambda_runtime::Diagnostic;
+use serde::Deserialize;
 use serde_json::{json, Value};
+
+pub use params::{parse_time, records_query, PageParams};
+
+/// The metrics service name of this function.
+pub const SERVICE: &str = "audit-api";
+/// Hours a case may wait before it counts as past its deadline (`CASE_SLA_HOURS`).
+pub const DEFAULT_CASE_SLA_HOURS: u32 = 24;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("configuration: {0}")]
     Config(String),
+    #[error("unrecognised invocation: {0}")]
+    UnrecognisedEvent(String),
+    #[error("job {job}: {error}")]
+    Job { job: String, error: PortError },
+}
+
+impl From<ApiError> for Diagnostic {
+    fn from(err: ApiError) -> Self {
+        let error_type = match &err {
+            ApiError::Job { error, .. } if error.retry == Retry::Transient => "Transient",
+            _ => "Permanent",
+        };
+        Diagnostic {
+            error_type: error_type.into(),
+            error_message: err.to_string(),
+        }
+    }
 }
 
 /// Configuration read once at cold start.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     pub audit_table: String,
+    /// Where customer alerts go when a reviewer's decision moves a customer's status.
+    pub alert_topic_arn: String,
+    /// The identity key's secret (`IDENTITY_KEY_SECRET_ARN`); none: no name queries.
+    pub identity_key_secret_arn: Option<String>,
+    /// The rules, as the processor reads them (`RULES_S3_URI` or `RULES_PATH`; neither: the
+    /// built-in rules). A customer's view is recomputed with them after a review.
+    pub rules_s3_uri: Option<String>,
+    pub rules_path: Option<PathBuf>,
+    /// `CASE_SLA_HOURS`.
+    pub case_sla_hours: u32,
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, ApiError> {
-        let audit_table = std::env::var("AUDIT_TABLE")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| ApiError::Config("AUDIT_TABLE is not set".into()))?;
-        Ok(Self { audit_table })
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The configuration from any variable lookup (the environment, or a map in tests).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
+        let optional = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let required = |name: &str| {
+            optional(name).ok_or_else(|| ApiError::Config(format!("{name} is not set")))
+        };
+        let case_sla_hours = match optional("CASE_SLA_HOURS") {
+            Some(v) => v.parse().ok().filter(|h| *h >= 1).ok_or_else(|| {
+                ApiError::Config(format!(
+                    "CASE_SLA_HOURS is not a whole number of hours: {v}"
+                ))
+            })?,
+            None => DEFAULT_CASE_SLA_HOURS,
+        };
+        let config = Self {
+            audit_table: required("AUDIT_TABLE")?,
+            alert_topic_arn: required("ALERT_TOPIC_ARN")?,
+            identity_key_secret_arn: optional("IDENTITY_KEY_SECRET_ARN"),
+            rules_s3_uri: optional("RULES_S3_URI"),
+            rules_path: optional("RULES_PATH").map(PathBuf::from),
+            case_sla_hours,
+        };
+        if config.rules_s3_uri.is_some() && config.rules_path.is_some() {
+            return Err(ApiError::Config(
+                "RULES_PATH and RULES_S3_URI are both set: set one".into(),
+            ));
+        }
+        Ok(config)
     }
 }
+
+/// `s3://bucket/key` as (bucket, key).
+fn parse_s3_uri(uri: &str) -> Result<(&str, &str), ApiError> {
+    uri.strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+        .filter(|(bucket, key)| !bucket.is_empty() && !key.is_empty())
+        .ok_or_else(|| {
+            ApiError::Config(format!(
+                "RULES_S3_URI `{uri}` is not an S3 object URI (s3://bucket/key)"
+            ))
+        })
+}
+
+/// The rules the processor judges with: the same object or file, or the built-in ones. A
+/// problem fails the cold start rather than recomputing views under other rules.
+pub async fn load_rules(config: &Config, aws: &aws_config::SdkConfig) -> Result<RuleSet, ApiError> {
+    let rules = match (&config.rules_s3_uri, &config.rules_path) {
+        (Some(uri), _) => {
+            let (bucket, key) = parse_s3_uri(uri)?;
+            let s3 = compliance_aws::s3_client(aws);
+            let bytes = compliance_aws::lists::get_bounded(
+                &s3,
+                bucket,
+                key,
+                MAX_RULES_BYTES as u64,
+                "a rules file",
+            )
+            .await
+            .map_err(|e| ApiError::Config(format!("rules object {uri}: {e}")))?;
+            RuleSet::parse_bytes(&bytes, uri)
+        }
+        (None, Some(path)) => RuleSet::from_file(path),
+        (None, None) => RuleSet::default_rules(),
+    }
+    .map_err(|e| ApiError::Config(e.to_string()))?;
+    tracing::info!(rules_version = %rules.version, "rules loaded");
+    Ok(rules)
+}
+
+/// The identity key from its secret, read once: the prints of a queried name must be made
+/// with the key the processor made the stored ones with. Never logged, only its fingerprint.
+pub async fn load_identity_key(
+    aws: &aws_config::SdkConfig,
+    arn: &str,
+) -> Result<IdentityKey, ApiError> {
+    let config_error =
+        |detail: String| ApiError::Config(format!("IDENTITY_KEY_SECRET_ARN {arn}: {detail}"));
+    let key = match read_secret(aws, arn).await.map_err(config_error)? {
+        SecretValue::Text(text) => IdentityKey::from_text(&text),
+        SecretValue::Binary(bytes) => IdentityKey::from_bytes(&bytes),
+    }
+    .map_err(|e| config_error(format!("not a usable identity key: {e}")))?;
+    tracing::info!(identity_key = key.id(), "identity key loaded");
+    Ok(key)
+}
+
+/// The numbers of the `case_metrics` job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseMetrics {
+    pub open_cases: u64,
+    pub oldest_open_case_age_seconds: i64,
+    pub open_cases_past_sla: u64,
+}
+
+impl CaseMetrics {
+    pub fn of(backlog: &CaseBacklog, now: DateTime<Utc>) -> Self {
+        Self {
+            open_cases: backlog.open,
+            oldest_open_case_age_seconds: backlog.oldest_age_seconds(now),
+            open_cases_past_sla: backlog.past_deadline,
+        }
+    }
+
+    pub fn metric_set(&self) -> MetricSet {
+        MetricSet::new(SERVICE)
+            .value("OpenCases", Unit::Count, self.open_cases as f64)
+            .value(
+                "OldestOpenCaseAgeSeconds",
+                Unit::Seconds,
+                self.oldest_open_case_age_seconds as f64,
+            )
+            .value(
+                "OpenCasesPastSla",
+                Unit::Count,
+                self.open_cases_past_sla as f64,
+            )
+    }
+}
+
+/// A scheduled invocation: `{"job": "case_metrics"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Job {
+    job: String,
+}
+
+pub const CASE_METRICS_JOB: &str = "case_metrics";
 
 pub struct AuditApi {
     store: DynamoAuditStore,
+    sink: SnsAlertSink,
+    pipeline: Pipeline,
+    identity_key: Option<IdentityKey>,
+    case_sla: chrono::Duration,
 }
 
 impl AuditApi {
-    pub fn new(config: &Config, aws: &aws_config::SdkConfig) -> Self {
-        Self::with_client(DynamoClient::new(aws), &config.audit_table)
+    /// Builds the API at cold start: the rules and, when configured, the identity key.
+    pub async fn load(config: &Config, aws: &aws_config::SdkConfig) -> Result<Self, ApiError> {
+        let rules = load_rules(config, aws).await?;
+        let identity_key = match &config.identity_key_secret_arn {
+            Some(arn) => Some(load_identity_key(aws, arn).await?),
+            None => None,
+        };
+        Ok(Self {
+            store: DynamoAuditStore::new(DynamoClient::new(aws), &config.audit_table),
+            sink: SnsAlertSink::new(SnsClient::new(aws), &config.alert_topic_arn),
+            // Only the rules' customer requirements and version are used: no lists needed.
+            pipeline: Pipeline::new(rules, Vec::new(), IntakeLimits::default()),
+            identity_key,
+            case_sla: chrono::Duration::hours(i64::from(config.case_sla_hours.max(1))),
+        })
     }
 
-    pub fn with_client(client: DynamoClient, table: &str) -> Self {
-        Self {
-            store: DynamoAuditStore::new(client, table),
+    /// One invocation: an HTTP API request, or a scheduled job.
+    pub async fn handle_event(&self, payload: Value) -> Result<Value, ApiError> {
+        if payload.get("job").is_some() {
+            let job: Job = serde_json::from_value(payload)
+                .map_err(|e| ApiError::UnrecognisedEvent(e.to_string()))?;
+            if job.job != CASE_METRICS_JOB {
+                return Err(ApiError::UnrecognisedEvent(format!("no job {}", job.job)));
+            }
+            let metrics = self
+                .case_metrics(Utc::now())
+                .await
+                .map_err(|error| ApiError::Job {
+                    job: job.job.clone(),
+                    error,
+                })?;
+            metrics.metric_set().emit();
+            return Ok(json!({
+                "job": CASE_METRICS_JOB,
+                "open_cases": metrics.open_cases,
+                "oldest_open_case_age_seconds": metrics.oldest_open_case_age_seconds,
+                "open_cases_past_sla": metrics.open_cases_past_sla,
+            }));
         }
+        let request: ApiGatewayV2httpRequest = serde_json::from_value(payload).map_err(|e| {
+            ApiError::UnrecognisedEvent(format!("neither a job nor an HTTP API request: {e}"))
+        })?;
+        let response = self.handle(request).await;
+        serde_json::to_value(response).map_err(|e| ApiError::UnrecognisedEvent(e.to_string()))
+    }
+
+    /// The backlog of waiting cases at `now`.
+    pub async fn case_metrics(&self, now: DateTime<Utc>) -> Result<CaseMetrics, PortError> {
+        let backlog = self.store.case_backlog(now - self.case_sla).await?;
+        Ok(CaseMetrics::of(&backlog, now))
     }
 
     /// Answers one request. Failures are HTTP statuses, never a failed invocation: API
@@ -56,23 +287,38 @@ impl AuditApi {
     pub async fn handle(&self, request: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
         // API Gateway enforces IAM on every route; a request without a caller identity did not
         // come through it.
-        if request
+        let Some(iam) = request
             .request_context
             .authorizer
             .as_ref()
             .and_then(|a| a.iam.as_ref())
-            .is_none()
-        {
+        else {
             return respond(403, &json!({"error": "IAM authorisation required"}));
-        }
+        };
+        let caller = iam
+            .user_arn
+            .clone()
+            .or_else(|| iam.caller_id.clone())
+            .filter(|c| !c.trim().is_empty());
         let method = request.request_context.http.method.as_str().to_string();
         let path = request.raw_path.clone().unwrap_or_default();
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let (status, body) = match (method.as_str(), segments.as_slice()) {
             ("GET", ["customers", id]) => self.customer(id).await,
             ("GET", ["documents", id]) => self.document(id).await,
-            ("GET", _) => (404, json!({"error": "no such route"})),
-            _ => (405, json!({"error": "only GET is served"})),
+            ("GET", ["records"]) => self.records(&request).await,
+            ("GET", ["cases"]) => self.open_cases(&request).await,
+            ("POST", ["cases", id, "decisions"]) => match caller {
+                Some(reviewer) => self.decide(id, &reviewer, &request).await,
+                None => (403, json!({"error": "the caller has no IAM identity"})),
+            },
+            (_, ["customers" | "documents", _] | ["records" | "cases"]) => {
+                (405, json!({"error": "only GET is served on this route"}))
+            }
+            (_, ["cases", _, "decisions"]) => {
+                (405, json!({"error": "only POST is served on this route"}))
+            }
+            _ => (404, json!({"error": "no such route"})),
         };
         tracing::info!(
             method,
@@ -89,10 +335,7 @@ impl AuditApi {
             Err(e) => return (400, json!({"error": e})),
         };
         match self.store.customer_view(&id).await {
-            Ok(Some(view)) => match serde_json::to_value(&view) {
-                Ok(v) => (200, v),
-                Err(e) => (500, json!({"error": e.to_string()})),
-            },
+            Ok(Some(view)) => to_body(200, &view),
             Ok(None) => (
                 404,
                 json!({"error": format!("no documents recorded for customer {id}")}),
@@ -102,19 +345,85 @@ impl AuditApi {
     }
 
     async fn document(&self, id: &str) -> (i64, Value) {
-        let well_formed = id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit());
-        if !well_formed {
+        if !is_document_id(id) {
             return (400, json!({"error": "a document id is 32 hex characters"}));
         }
-        match self.store.get(id).await {
-            Ok(Some(record)) => match serde_json::to_value(&record) {
-                Ok(v) => (200, v),
-                Err(e) => (500, json!({"error": e.to_string()})),
+        let record = match self.store.record(id).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return (404, json!({"error": "no such document"})),
+            Err(e) => return port_failure(&e),
+        };
+        let case = match self.store.case(id).await {
+            Ok(case) => case,
+            Err(e) => return port_failure(&e),
+        };
+        let case = match case {
+            Some(case) => match self.store.case_events(id).await {
+                Ok(events) => Some(CaseFile::new(case, events, Utc::now())),
+                Err(e) => return port_failure(&e),
             },
-            Ok(None) => (404, json!({"error": "no such document"})),
-            Err(e) => port_failure(&e),
+            None => None,
+        };
+        to_body(200, &DocumentFile { record, case })
+    }
+
+    async fn records(&self, request: &ApiGatewayV2httpRequest) -> (i64, Value) {
+        let (query, page) =
+            match records_query(&request.query_string_parameters, self.identity_key.as_ref()) {
+                Ok(parsed) => parsed,
+                Err(message) => return (400, json!({"error": message})),
+            };
+        match self.store.query_records(&query, &page).await {
+            Ok(page) => page_body(page),
+            Err(e) => caller_or_port_failure(&e),
         }
     }
+
+    async fn open_cases(&self, request: &ApiGatewayV2httpRequest) -> (i64, Value) {
+        let page = match PageParams::parse(&request.query_string_parameters, &[]) {
+            Ok(page) => page.request,
+            Err(message) => return (400, json!({"error": message})),
+        };
+        let now = Utc::now();
+        match self.store.open_cases(&page).await {
+            Ok(cases) => page_body(Page {
+                items: cases
+                    .items
+                    .into_iter()
+                    .map(|c| OpenCase::new(c, now))
+                    .collect(),
+                next: cases.next,
+            }),
+            Err(e) => caller_or_port_failure(&e),
+        }
+    }
+}
+
+pub fn is_document_id(id: &str) -> bool {
+    id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn to_body<T: serde::Serialize>(status: i64, value: &T) -> (i64, Value) {
+    match serde_json::to_value(value) {
+        Ok(v) => (status, v),
+        Err(e) => (500, json!({"error": e.to_string()})),
+    }
+}
+
+/// A page: `items`, and `next` (null on the last page).
+fn page_body<T: serde::Serialize>(page: Page<T>) -> (i64, Value) {
+    match serde_json::to_value(&page.items) {
+        Ok(items) => (200, json!({"items": items, "next": page.next})),
+        Err(e) => (500, json!({"error": e.to_string()})),
+    }
+}
+
+/// A refused cursor or range is the caller's to fix (400); anything else is the store's.
+fn caller_or_port_failure(e: &PortError) -> (i64, Value) {
+    if compliance_aws::query::is_cursor_error(e) || compliance_aws::query::is_range_error(e) {
+        return (400, json!({"error": e.message}));
+    }
+    port_failure(e)
 }
 
 fn port_failure(e: &PortError) -> (i64, Value) {
@@ -137,4 +446,69 @@ fn respond(status: i64, body: &Value) -> ApiGatewayV2httpResponse {
     response.headers = headers;
     response.body = Some(Body::Text(body.to_string()));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ApiError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        Config::from_vars(|name| vars.get(name).cloned())
+    }
+
+    const BASE: [(&str, &str); 2] = [
+        ("AUDIT_TABLE", "audit"),
+        (
+            "ALERT_TOPIC_ARN",
+            "arn:aws:sns:eu-west-1:123456789012:alerts",
+        ),
+    ];
+
+    #[test]
+    fn configuration_is_read_and_checked() {
+        let c = config(&BASE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.case_sla_hours, DEFAULT_CASE_SLA_HOURS);
+        assert_eq!(c.identity_key_secret_arn, None);
+
+        let mut vars = BASE.to_vec();
+        vars.push(("CASE_SLA_HOURS", "48"));
+        vars.push(("IDENTITY_KEY_SECRET_ARN", " arn:secret "));
+        let c = config(&vars).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.case_sla_hours, 48);
+        assert_eq!(c.identity_key_secret_arn.as_deref(), Some("arn:secret"));
+
+        assert!(config(&BASE[..1]).is_err(), "no topic");
+        for sla in ["0", "-1", "a day"] {
+            let mut vars = BASE.to_vec();
+            vars.push(("CASE_SLA_HOURS", sla));
+            assert!(config(&vars).is_err(), "{sla}");
+        }
+        let mut both = BASE.to_vec();
+        both.push(("RULES_S3_URI", "s3://b/config/rules.toml"));
+        both.push(("RULES_PATH", "/opt/rules.toml"));
+        assert!(config(&both).is_err());
+    }
+
+    #[test]
+    fn case_metrics_are_one_emf_line() {
+        let now = Utc::now();
+        let backlog = CaseBacklog {
+            open: 3,
+            oldest_opened_at: Some(now - chrono::Duration::seconds(90)),
+            past_deadline: 1,
+        };
+        let metrics = CaseMetrics::of(&backlog, now);
+        assert_eq!(metrics.oldest_open_case_age_seconds, 90);
+        let doc = metrics.metric_set().to_json(0);
+        assert_eq!(doc["Service"], SERVICE);
+        assert_eq!(doc["OpenCases"], 3.0);
+        assert_eq!(doc["OldestOpenCaseAgeSeconds"], 90.0);
+        assert_eq!(doc["OpenCasesPastSla"], 1.0);
+    }
 }

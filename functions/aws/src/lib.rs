@@ -1,9 +1,11 @@
 //! AWS adapters for the compliance ports: S3 as the document source, DynamoDB as the audit
 //! store (and the customer store, see [`customers`]), SNS as the alert sink.
 
+pub mod cases;
 pub mod customers;
 pub mod lists;
 pub mod metrics;
+pub mod query;
 pub mod runtime;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
@@ -370,11 +372,21 @@ impl AuditStore for DynamoAuditStore {
                 AttributeValue::S(customer_id.clone()),
             );
         }
+        // What the record indexes key on and project (see [`query`]).
+        for (name, value) in query::record_query_attributes(record) {
+            item.insert(name.into(), value);
+        }
+        // The index items follow the record on every delivery: a crash between the two is
+        // healed by the redelivery, which writes them again from the stored record.
         if self.put_if_absent(item).await? {
+            self.put_index_items(record).await?;
             return Ok(PutOutcome::Created);
         }
         match self.get(&record.document_id).await? {
-            Some(existing) => Ok(PutOutcome::AlreadyRecorded(Box::new(existing))),
+            Some(existing) => {
+                self.put_index_items(&existing).await?;
+                Ok(PutOutcome::AlreadyRecorded(Box::new(existing)))
+            }
             None => Err(PortError::transient(
                 "dynamodb:PutItem",
                 "record reported as existing but not found",

@@ -117,7 +117,10 @@ mod tests {
             .to_json(1_700_000_000_000);
         let cw = &doc["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(cw["Namespace"], "Compliance");
-        assert_eq!(cw["Dimensions"], json!([["Service"], ["Service", "Decision"]]));
+        assert_eq!(
+            cw["Dimensions"],
+            json!([["Service"], ["Service", "Decision"]])
+        );
         assert_eq!(
             cw["Metrics"],
             json!([

@@ -3,9 +3,12 @@
 //! `--json`, each described by a schema under `schemas/`); alerts, progress and summaries go to
 //! stderr.
 
+mod audit_cmd;
 mod check_id;
 mod customer_cmd;
 mod lists_cmd;
+mod report_cmd;
+mod review_cmd;
 mod rules_cmd;
 mod screen_cmd;
 
@@ -33,7 +36,11 @@ Exit codes:
   1  operational failure (rules or lists cannot be loaded, the audit store cannot be written)
   2  usage error
   3  --fail-on matched: at least one document got one of the named decisions
-     (check-id: --fail-on-invalid matched)";
+     (check-id: --fail-on-invalid matched)
+  4  review refused: the case's state does not allow the decision (a closed case must be
+     reopened first, an escalated one cannot be escalated again, ...), or the reviewer, reason
+     or sanctions hit is missing or invalid; nothing was recorded
+A document, case or customer that does not exist is an operational failure (1).";
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +80,18 @@ enum Command {
     /// Show a customer's documents and status, or record a reviewer's false positive.
     #[command(after_help = EXIT_HELP)]
     Customer(customer_cmd::CustomerArgs),
+    /// Query the audit trail: list records by filters or the open cases, show one document
+    /// with its case, export records as CSV or JSON lines.
+    #[command(after_help = EXIT_HELP)]
+    Audit(audit_cmd::AuditArgs),
+    /// Record a reviewer's decision on a case: approve, reject, escalate, false-positive,
+    /// reopen.
+    #[command(after_help = EXIT_HELP)]
+    Review(review_cmd::ReviewArgs),
+    /// A report of a period: decisions, failed checks, open cases and their ages, time to
+    /// decision and reviewer actions, as Markdown or a self-contained HTML page.
+    #[command(after_help = EXIT_HELP)]
+    Report(report_cmd::ReportArgs),
     /// Show the most recent audit records from the local store.
     #[command(after_help = EXIT_HELP)]
     Records {
@@ -194,6 +213,9 @@ enum CliError {
     Usage(String),
     #[error("{0}")]
     NotFound(String),
+    /// A reviewer's request the case does not allow; nothing was recorded.
+    #[error("review refused: {0}")]
+    Refused(String),
     /// A list download or installation failed; the installed lists are unchanged.
     #[error("{0}")]
     Lists(String),
@@ -210,6 +232,9 @@ fn main() -> ExitCode {
         Command::Match(args) => screen_cmd::match_pairs(args),
         Command::Lists(args) => lists_cmd::run(args),
         Command::Customer(args) => customer_cmd::run(args).map(|_| true),
+        Command::Audit(args) => audit_cmd::run(args).map(|_| true),
+        Command::Review(args) => review_cmd::run(args).map(|_| true),
+        Command::Report(args) => report_cmd::run(args).map(|_| true),
         Command::Records { limit, json, store } => records(limit, json, store).map(|_| true),
     };
     match result {
@@ -220,6 +245,10 @@ fn main() -> ExitCode {
         Err(CliError::Usage(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
+        }
+        Err(err @ CliError::Refused(_)) => {
+            eprintln!("error: {err}");
+            ExitCode::from(4)
         }
         Err(err) => {
             eprintln!("error: {err}");

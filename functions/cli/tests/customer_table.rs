@@ -84,6 +84,7 @@ async fn show_and_false_positive_work_on_the_audit_table() {
         document: "s3://documents/incoming/C-300/passport.pdf".into(),
         doc_type: DocType::Passport,
         decision: Decision::Approved,
+        pipeline_decision: None,
         processed_at: Utc::now(),
         rules_version: "test".into(),
         identity: None,

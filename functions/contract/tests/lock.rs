@@ -109,7 +109,9 @@ fn a_real_record_conforms_and_broken_ones_do_not() {
 /// case with an unknown key does not.
 #[test]
 fn case_outputs_conform() {
-    use compliance_core::case::{Case, CaseFile, DocumentFile, OpenCase, ReviewAction, ReviewRequest};
+    use compliance_core::case::{
+        Case, CaseFile, DocumentFile, OpenCase, ReviewAction, ReviewRequest,
+    };
     use compliance_core::query::RecordSummary;
     use compliance_core::AuditRecord;
 
@@ -123,7 +125,9 @@ fn case_outputs_conform() {
         reason: "documents verified by phone".into(),
         hit: None,
     };
-    let (escalated, e1) = case.apply(&review(ReviewAction::Escalate), now).expect("escalate");
+    let (escalated, e1) = case
+        .apply(&review(ReviewAction::Escalate), now)
+        .expect("escalate");
     let (closed, e2) = escalated
         .apply(&review(ReviewAction::Reject), now)
         .expect("reject");
@@ -168,9 +172,20 @@ fn case_outputs_conform() {
     for (what, output, broken) in [
         ("unknown action", Output::CaseFile, bad_action),
         ("unknown key on an open case", Output::OpenCase, extra),
-        ("closed case listed as open", Output::OpenCase, closed_in_open_list),
-        ("summary with fields", Output::RecordSummary, summary_with_record),
+        (
+            "closed case listed as open",
+            Output::OpenCase,
+            closed_in_open_list,
+        ),
+        (
+            "summary with fields",
+            Output::RecordSummary,
+            summary_with_record,
+        ),
     ] {
-        assert!(contract.validate(output, &broken).is_err(), "{what} was accepted");
+        assert!(
+            contract.validate(output, &broken).is_err(),
+            "{what} was accepted"
+        );
     }
 }

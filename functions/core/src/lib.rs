@@ -16,6 +16,7 @@ pub mod mrz;
 pub mod pipeline;
 pub mod ports;
 pub mod query;
+pub mod report;
 pub mod rules;
 pub mod screening;
 pub mod service;

@@ -166,8 +166,10 @@ pub trait CaseStore {
     fn case(&self, case_id: &str) -> impl Future<Output = Result<Option<Case>, PortError>> + Send;
 
     /// The cases with these ids that exist, in any order (for reports).
-    fn cases(&self, case_ids: &[String])
-        -> impl Future<Output = Result<Vec<Case>, PortError>> + Send;
+    fn cases(
+        &self,
+        case_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<Case>, PortError>> + Send;
 
     /// The case's events, oldest first.
     fn case_events(

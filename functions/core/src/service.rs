@@ -11,10 +11,9 @@
 use chrono::Utc;
 
 use crate::audit::{Alert, AlertStatus, AuditRecord, CustomerAlert, SourceRef};
-use crate::case::{Case, CaseFile, ReviewAction, ReviewError, ReviewRequest};
+use crate::case::{Case, CaseFile, CaseStatus, ReviewAction, ReviewError, ReviewRequest};
 use crate::customer::{
-    assess_customer, CustomerClaims, CustomerContext, CustomerDocument, CustomerView,
-    FalsePositive,
+    assess_customer, CustomerClaims, CustomerContext, CustomerDocument, CustomerView, FalsePositive,
 };
 use crate::extract::Fields;
 use crate::pipeline::Pipeline;
@@ -83,8 +82,18 @@ where
 
     // Before the alert, so that the case the alert names exists when a reviewer opens it.
     // Opening is idempotent: a redelivery finds the case and leaves it as reviewers left it.
+    let mut reviewed = None;
     if let Some(case) = Case::open(&record) {
-        store.open_case(&case).await?;
+        if !store.open_case(&case).await? {
+            // The case exists (a redelivery, or a local rescan of the same bytes): a
+            // reviewer's decision on it still stands for the customer.
+            reviewed = store
+                .case(&case.case_id)
+                .await?
+                .filter(|c| c.status == CaseStatus::Closed)
+                .and_then(|c| c.resolution)
+                .map(|r| r.decision());
+        }
     }
 
     let mut alert_published = false;
@@ -99,6 +108,7 @@ where
 
     let customer = match CustomerDocument::of(&record) {
         Some(document) => {
+            let document = document.reviewed(reviewed);
             store.link_document(&document).await?;
             Some(refresh_customer(pipeline, store, sink, &document.customer_id).await?)
         }
@@ -236,19 +246,17 @@ where
             ReviewAction::Approve | ReviewAction::Reject | ReviewAction::Reopen
         );
         let customer = match (&next.customer_id, changes_standing) {
-            (Some(customer_id), true) => {
-                match store.record(&next.document_id).await? {
-                    Some(record) => match CustomerDocument::of(&record) {
-                        Some(document) => {
-                            let reviewed = next.resolution.map(|r| r.decision());
-                            store.link_document(&document.reviewed(reviewed)).await?;
-                            Some(refresh_customer(pipeline, store, sink, customer_id).await?)
-                        }
-                        None => None,
-                    },
+            (Some(customer_id), true) => match store.record(&next.document_id).await? {
+                Some(record) => match CustomerDocument::of(&record) {
+                    Some(document) => {
+                        let reviewed = next.resolution.map(|r| r.decision());
+                        store.link_document(&document.reviewed(reviewed)).await?;
+                        Some(refresh_customer(pipeline, store, sink, customer_id).await?)
+                    }
                     None => None,
-                }
-            }
+                },
+                None => None,
+            },
             _ => None,
         };
         let events = store.case_events(case_id).await?;

@@ -4,7 +4,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use compliance_core::audit::{AuditRecord, Decision};
 use compliance_core::case::{
-    Case, CaseHit, CaseStatus, ReviewAction, ReviewError, ReviewRequest, Resolution,
+    Case, CaseHit, CaseStatus, Resolution, ReviewAction, ReviewError, ReviewRequest,
 };
 use compliance_core::customer::{CustomerClaims, CustomerContext, CustomerDocument};
 use compliance_core::{Pipeline, SourceRef};
@@ -24,7 +24,10 @@ fn sample(name: &str, customer: Option<&str>) -> AuditRecord {
         .resolve(),
         false_positives: Vec::new(),
     };
-    let at = Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0).single().expect("time");
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 2, 9, 30, 0)
+        .single()
+        .expect("time");
     pipeline
         .assess_for(SourceRef::file(&path, None), Ok(&bytes), &context, at)
         .record
@@ -67,7 +70,10 @@ fn only_decisions_other_than_approved_open_a_case() {
 fn a_case_remembers_the_sanctions_hits_of_its_document() {
     let record = sample("kyc-application-moreno.txt", Some("C-7"));
     let case = Case::open(&record).expect("a case");
-    assert!(!case.hits.is_empty(), "the Moreno application hits a listed entry");
+    assert!(
+        !case.hits.is_empty(),
+        "the Moreno application hits a listed entry"
+    );
     let aml = record
         .checks
         .iter()
@@ -75,8 +81,7 @@ fn a_case_remembers_the_sanctions_hits_of_its_document() {
         .expect("screening ran");
     for hit in &case.hits {
         assert!(
-            aml.message.contains(&hit.entry_id)
-                || aml.evidence.to_string().contains(&hit.entry_id),
+            aml.message.contains(&hit.entry_id) || aml.evidence.to_string().contains(&hit.entry_id),
             "{hit:?} is not in the check's evidence"
         );
     }
@@ -91,18 +96,27 @@ fn reviewer_moves_follow_the_case_status() {
 
     let (escalated, e1) = case.apply(&request(ReviewAction::Escalate), t(5)).unwrap();
     assert_eq!(escalated.status, CaseStatus::Escalated);
-    assert_eq!((e1.seq, e1.from, e1.to), (1, CaseStatus::Open, CaseStatus::Escalated));
+    assert_eq!(
+        (e1.seq, e1.from, e1.to),
+        (1, CaseStatus::Open, CaseStatus::Escalated)
+    );
     assert_eq!(
         escalated.apply(&request(ReviewAction::Escalate), t(6)),
         Err(ReviewError::AlreadyEscalated(case.case_id.clone()))
     );
 
-    let (approved, e2) = escalated.apply(&request(ReviewAction::Approve), t(60)).unwrap();
+    let (approved, e2) = escalated
+        .apply(&request(ReviewAction::Approve), t(60))
+        .unwrap();
     assert_eq!(approved.status, CaseStatus::Closed);
     assert_eq!(approved.resolution, Some(Resolution::Approved));
     assert_eq!(approved.effective_decision(), Decision::Approved);
     assert_eq!(approved.closed_at, Some(t(60)));
-    assert_eq!(approved.age(t(600)), Duration::minutes(60), "age stops at closing");
+    assert_eq!(
+        approved.age(t(600)),
+        Duration::minutes(60),
+        "age stops at closing"
+    );
     assert_eq!(e2.seq, 2);
 
     // A closed case is not decided again without being reopened.
@@ -120,13 +134,17 @@ fn reviewer_moves_follow_the_case_status() {
         case.apply(&request(ReviewAction::Reopen), t(1)),
         Err(ReviewError::NotClosed(_))
     ));
-    let (reopened, e3) = approved.apply(&request(ReviewAction::Reopen), t(120)).unwrap();
+    let (reopened, e3) = approved
+        .apply(&request(ReviewAction::Reopen), t(120))
+        .unwrap();
     assert_eq!(reopened.status, CaseStatus::Open);
     assert_eq!(reopened.resolution, None);
     assert_eq!(reopened.effective_decision(), Decision::ManualReview);
     assert_eq!((e3.from, e3.to), (CaseStatus::Closed, CaseStatus::Open));
 
-    let (rejected, _) = reopened.apply(&request(ReviewAction::Reject), t(180)).unwrap();
+    let (rejected, _) = reopened
+        .apply(&request(ReviewAction::Reject), t(180))
+        .unwrap();
     assert_eq!(rejected.effective_decision(), Decision::Rejected);
     assert_eq!(rejected.revision, 4);
 }
@@ -158,7 +176,10 @@ fn a_review_needs_a_reviewer_and_a_bounded_reason() {
 fn a_false_positive_names_a_hit_of_the_case_and_needs_a_customer() {
     let without_customer = Case::open(&sample("kyc-application-moreno.txt", None)).unwrap();
     assert!(matches!(
-        without_customer.apply(&request(ReviewAction::FalsePositive), without_customer.opened_at),
+        without_customer.apply(
+            &request(ReviewAction::FalsePositive),
+            without_customer.opened_at
+        ),
         Err(ReviewError::NoCustomer(_))
     ));
 
@@ -191,7 +212,10 @@ fn actions_parse_with_dashes_or_underscores() {
         ReviewAction::parse("false-positive"),
         Some(ReviewAction::FalsePositive)
     );
-    assert_eq!(ReviewAction::parse(" Approve "), Some(ReviewAction::Approve));
+    assert_eq!(
+        ReviewAction::parse(" Approve "),
+        Some(ReviewAction::Approve)
+    );
     assert_eq!(ReviewAction::parse("delete"), None);
 }
 

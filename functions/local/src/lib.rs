@@ -13,7 +13,10 @@ use compliance_core::ports::{
     AlertSink, AuditStore, CustomerStore, DocumentSource, Fetched, FetchedDocument, PortError,
     PutOutcome,
 };
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+mod cases;
+mod query;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalError {
@@ -208,7 +211,8 @@ CREATE TABLE IF NOT EXISTS audit_records (
     processed_at  TEXT NOT NULL,
     rules_version TEXT NOT NULL,
     alert_status  TEXT NOT NULL,
-    record        TEXT NOT NULL
+    record        TEXT NOT NULL,
+    customer_id   TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_records_document ON audit_records(document_id);
 -- The local alert log: what would go to the SNS topic in AWS, once per alert id.
@@ -251,7 +255,151 @@ CREATE TRIGGER IF NOT EXISTS false_positives_no_delete BEFORE DELETE ON false_po
 BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be deleted'); END;
 CREATE TRIGGER IF NOT EXISTS false_positives_no_update BEFORE UPDATE ON false_positives
 BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be changed'); END;
+-- Cases: one per document version not approved outright, with its current state (`queue` is
+-- 'open' while it waits for a reviewer, NULL once closed) and its reviewer events, which are
+-- appended and never changed.
+CREATE TABLE IF NOT EXISTS cases (
+    case_id      TEXT PRIMARY KEY,
+    status       TEXT NOT NULL,
+    queue        TEXT,
+    opened_at    TEXT NOT NULL,
+    customer_id  TEXT,
+    revision     INTEGER NOT NULL,
+    case_json    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_queue ON cases(queue, opened_at, case_id);
+CREATE TABLE IF NOT EXISTS case_events (
+    case_id      TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    event        TEXT NOT NULL,
+    PRIMARY KEY (case_id, seq)
+);
+CREATE TRIGGER IF NOT EXISTS case_events_no_delete BEFORE DELETE ON case_events
+BEGIN SELECT RAISE(ABORT, 'reviewer actions cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS case_events_no_update BEFORE UPDATE ON case_events
+BEGIN SELECT RAISE(ABORT, 'reviewer actions cannot be changed'); END;
+-- Query side tables of audit_records (by seq): the checks that failed or could not be
+-- evaluated, and the keyed word prints of the subject's names (never a name in clear).
+CREATE TABLE IF NOT EXISTS record_checks (
+    seq          INTEGER NOT NULL,
+    check_id     TEXT NOT NULL,
+    PRIMARY KEY (seq, check_id)
+);
+CREATE INDEX IF NOT EXISTS record_checks_check ON record_checks(check_id, seq);
+CREATE TABLE IF NOT EXISTS record_names (
+    seq          INTEGER NOT NULL,
+    name_index   INTEGER NOT NULL,
+    word         TEXT NOT NULL,
+    PRIMARY KEY (seq, name_index, word)
+);
+CREATE INDEX IF NOT EXISTS record_names_word ON record_names(word, seq);
 ";
+
+/// Indexes over columns that stores from earlier versions only have after [`migrate`].
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS audit_records_processed ON audit_records(processed_at, seq);
+CREATE INDEX IF NOT EXISTS audit_records_customer ON audit_records(customer_id, processed_at);
+CREATE INDEX IF NOT EXISTS audit_records_type ON audit_records(doc_type, processed_at);
+";
+
+/// The schema version of a store whose query columns and side tables are filled
+/// (`PRAGMA user_version`); earlier stores are migrated when opened.
+const SCHEMA_VERSION: i64 = 2;
+
+/// Creates what is missing and brings a store written by an earlier version up to date: the
+/// query column and side tables are added and filled from the stored records, and the cases
+/// of records not approved outright are opened, once.
+fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    if user_version(conn)? < SCHEMA_VERSION {
+        migrate(conn)?;
+    }
+    conn.execute_batch(INDEXES)
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    for name in names {
+        if name? == column {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Records read per step of the backfill, so that a large store migrates in bounded memory.
+const BACKFILL_BATCH: i64 = 500;
+
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    // IMMEDIATE: a second process opening the same old store waits, then finds it migrated.
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    if user_version(&tx)? >= SCHEMA_VERSION {
+        return tx.commit();
+    }
+    if !has_column(&tx, "audit_records", "customer_id")? {
+        tx.execute_batch("ALTER TABLE audit_records ADD COLUMN customer_id TEXT")?;
+    }
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT seq, record FROM audit_records WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![after, BACKFILL_BATCH], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let Some(last) = batch.last().map(|(seq, _)| *seq) else {
+            break;
+        };
+        for (seq, json) in &batch {
+            // A record this version cannot read keeps no query entries; listing it reports it.
+            if let Ok(record) = serde_json::from_str::<AuditRecord>(json) {
+                tx.execute(
+                    "UPDATE audit_records SET customer_id = ?1 WHERE seq = ?2",
+                    params![record.customer.id, seq],
+                )?;
+                index_record(&tx, *seq, &record)?;
+                // The case its first scan would have opened, had the store had cases then.
+                if let Some(case) = compliance_core::case::Case::open(&record) {
+                    cases::insert_case(&tx, &case)?;
+                }
+            }
+        }
+        after = last;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
+}
+
+/// The query side rows of one stored record: its failed checks and its name word prints.
+fn index_record(conn: &Connection, seq: i64, record: &AuditRecord) -> rusqlite::Result<()> {
+    let mut checks =
+        conn.prepare_cached("INSERT OR IGNORE INTO record_checks (seq, check_id) VALUES (?1, ?2)")?;
+    for check in record.failed_checks() {
+        checks.execute(params![seq, check.id])?;
+    }
+    let mut names = conn.prepare_cached(
+        "INSERT OR IGNORE INTO record_names (seq, name_index, word) VALUES (?1, ?2, ?3)",
+    )?;
+    for (index, name) in record
+        .identity
+        .iter()
+        .flat_map(|i| i.names.iter())
+        .enumerate()
+    {
+        for word in name.words.iter().filter(|w| !w.word.is_empty()) {
+            names.execute(params![seq, index as i64, word.word])?;
+        }
+    }
+    Ok(())
+}
 
 impl SqliteAuditStore {
     pub fn open(path: &Path) -> Result<Self, LocalError> {
@@ -268,7 +416,7 @@ impl SqliteAuditStore {
         let conn = Connection::open(path).map_err(store_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(store_err)?;
-        conn.execute_batch(SCHEMA).map_err(store_err)?;
+        prepare(&conn).map_err(store_err)?;
         Ok(Self {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -309,7 +457,7 @@ impl SqliteAuditStore {
             source,
         };
         let conn = Connection::open_in_memory().map_err(store_err)?;
-        conn.execute_batch(SCHEMA).map_err(store_err)?;
+        prepare(&conn).map_err(store_err)?;
         Ok(Self {
             path: PathBuf::from(":memory:"),
             conn: Mutex::new(conn),
@@ -394,22 +542,27 @@ impl AuditStore for SqliteAuditStore {
         }
         let json = serde_json::to_string(record)
             .map_err(|e| PortError::permanent("sqlite:insert", e.to_string()))?;
+        // The record and its query rows, both or neither.
         self.with_conn("sqlite:insert", |c| {
-            c.execute(
-                "INSERT INTO audit_records (document_id, document, sha256, doc_type, decision, processed_at, rules_version, alert_status, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO audit_records (document_id, document, sha256, doc_type, decision, processed_at, rules_version, alert_status, record, customer_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     record.document_id,
                     record.document,
                     record.sha256,
                     record.doc_type.as_str(),
                     record.decision.as_str(),
-                    record.processed_at.to_rfc3339(),
+                    query::timestamp(record.processed_at),
                     record.rules_version,
                     alert_status_str(record),
                     json,
+                    record.customer.id,
                 ],
-            )
+            )?;
+            index_record(&tx, tx.last_insert_rowid(), record)?;
+            tx.commit()
         })?;
         // Locally every scan is its own entry in the log: rescanning after a rules change must
         // show the new judgement, and the history of earlier ones stays.
@@ -781,3 +934,6 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod store_tests;

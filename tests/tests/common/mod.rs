@@ -137,32 +137,81 @@ impl Stack {
                 .build()
                 .expect("attribute")
         };
-        // The customer index of template.yaml (the decision index is not used here).
-        let by_customer = GlobalSecondaryIndex::builder()
-            .index_name(compliance_aws::BY_CUSTOMER_INDEX)
-            .key_schema(key("customer_id", KeyType::Hash))
-            .key_schema(key("processed_at", KeyType::Range))
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::Include)
-                    .non_key_attributes("decision")
-                    .non_key_attributes("doc_type")
-                    .non_key_attributes("document")
-                    .build(),
-            )
-            .build()
-            .expect("index");
-        dynamodb
+        // The indexes of template.yaml: records by customer, type, month and decision (the
+        // record indexes project the summary attributes), and the sparse open-case queue.
+        let summary = || {
+            compliance_aws::query::SUMMARY_ATTRIBUTES
+                .iter()
+                .fold(
+                    Projection::builder().projection_type(ProjectionType::Include),
+                    |p, a| p.non_key_attributes(*a),
+                )
+                .build()
+        };
+        let all = || {
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build()
+        };
+        let index = |name: &str, hash: &str, range: &str, projection: Projection| {
+            GlobalSecondaryIndex::builder()
+                .index_name(name)
+                .key_schema(key(hash, KeyType::Hash))
+                .key_schema(key(range, KeyType::Range))
+                .projection(projection)
+                .build()
+                .expect("index")
+        };
+        let mut create = dynamodb
             .create_table()
             .table_name(&table)
             .billing_mode(BillingMode::PayPerRequest)
             .key_schema(key("pk", KeyType::Hash))
-            .key_schema(key("sk", KeyType::Range))
-            .attribute_definitions(attr("pk"))
-            .attribute_definitions(attr("sk"))
-            .attribute_definitions(attr("customer_id"))
-            .attribute_definitions(attr("processed_at"))
-            .global_secondary_indexes(by_customer)
+            .key_schema(key("sk", KeyType::Range));
+        for name in [
+            "pk",
+            "sk",
+            "customer_id",
+            "processed_at",
+            "decision",
+            "doc_type",
+            "month",
+            "case_queue",
+            "opened_at",
+        ] {
+            create = create.attribute_definitions(attr(name));
+        }
+        create
+            .global_secondary_indexes(index(
+                compliance_aws::BY_CUSTOMER_INDEX,
+                "customer_id",
+                "processed_at",
+                summary(),
+            ))
+            .global_secondary_indexes(index(
+                compliance_aws::query::BY_TYPE_INDEX,
+                "doc_type",
+                "processed_at",
+                summary(),
+            ))
+            .global_secondary_indexes(index(
+                compliance_aws::query::BY_MONTH_INDEX,
+                "month",
+                "processed_at",
+                summary(),
+            ))
+            .global_secondary_indexes(index(
+                compliance_aws::query::BY_DECISION_INDEX,
+                "decision",
+                "processed_at",
+                all(),
+            ))
+            .global_secondary_indexes(index(
+                compliance_aws::cases::OPEN_CASES_INDEX,
+                compliance_aws::cases::CASE_QUEUE_ATTRIBUTE,
+                "opened_at",
+                all(),
+            ))
             .send()
             .await
             .expect("create table");
@@ -232,6 +281,27 @@ impl Stack {
         }
     }
 
+    pub fn audit_api_config(&self) -> audit_api::Config {
+        audit_api::Config {
+            audit_table: self.table.clone(),
+            alert_topic_arn: self.topic_arn.clone(),
+            case_sla_hours: audit_api::DEFAULT_CASE_SLA_HOURS,
+            ..audit_api::Config::default()
+        }
+    }
+
+    /// The audit API as its Lambda builds it at cold start (built-in rules; the identity key
+    /// read from the secret when one is given).
+    pub async fn audit_api(&self, identity_secret_arn: Option<&str>) -> audit_api::AuditApi {
+        let config = audit_api::Config {
+            identity_key_secret_arn: identity_secret_arn.map(str::to_string),
+            ..self.audit_api_config()
+        };
+        audit_api::AuditApi::load(&config, &self.config)
+            .await
+            .expect("audit API cold start")
+    }
+
     pub fn processor(&self) -> processor::Processor {
         processor::Processor::new(&self.processor_config(), &self.config).expect("processor")
     }
@@ -280,12 +350,19 @@ impl Stack {
             .into_iter()
             .filter(|item| item["sk"] == compliance_aws::RECORD_SK)
             .inspect(|value| {
-                // The item is the audit record plus the table's keys and the customer index's.
+                // The item is the audit record plus the table's keys and the indexes' attributes.
                 let mut record = value.clone();
                 if let Some(o) = record.as_object_mut() {
                     o.remove("pk");
                     o.remove("sk");
-                    o.remove(compliance_aws::CUSTOMER_ID_ATTRIBUTE);
+                    for attribute in [
+                        compliance_aws::CUSTOMER_ID_ATTRIBUTE,
+                        compliance_aws::query::MONTH_ATTRIBUTE,
+                        compliance_aws::query::SEVERITY_ATTRIBUTE,
+                        compliance_aws::query::FAILED_CHECKS_ATTRIBUTE,
+                    ] {
+                        o.remove(attribute);
+                    }
                 }
                 assert_conforms(compliance_contract::Output::AuditRecord, &record);
             })
