@@ -1003,3 +1003,40 @@ async fn a_review_whose_writer_died_before_the_case_is_finished_by_the_next_read
         .collect();
     assert_eq!(seqs, [1, 2]);
 }
+
+/// A record stored before the query attributes existed (no `severity`, no `failed_checks`)
+/// is still found through an index: its summary is read from the record itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_written_before_the_query_attributes_is_still_found() {
+    let world = World::new().await;
+    let (id, decision) = world
+        .process(
+            "incoming/C-700/passport.txt",
+            "passport-nld-number-format.txt",
+        )
+        .await;
+    world
+        .stack
+        .dynamodb
+        .update_item()
+        .table_name(&world.stack.table)
+        .key("pk", AttributeValue::S(format!("DOC#{id}")))
+        .key("sk", AttributeValue::S("RECORD".into()))
+        .update_expression("REMOVE severity, failed_checks")
+        .send()
+        .await
+        .expect("strip the query attributes");
+    let raw = world.raw_record(&id).await;
+    assert!(!raw.contains_key("severity") && !raw.contains_key("failed_checks"));
+
+    let (status, page) = world.get("/records", &[("customer_id", "C-700")]).await;
+    assert_eq!(status, 200, "{page}");
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(ids(items), vec![id.clone()]);
+    common::assert_conforms(Output::RecordSummary, &items[0]);
+    assert_eq!(items[0]["decision"], decision.as_str());
+    assert_eq!(
+        items[0]["failed_checks"],
+        json!(["kyc.document_number_format"])
+    );
+}

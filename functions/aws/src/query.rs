@@ -642,7 +642,16 @@ impl AuditQuery for DynamoAuditStore {
                 .await?;
             let count = found.len();
             for (position, item) in found.iter().enumerate() {
-                let (summary, names) = candidate(item, &source)?;
+                let (summary, names) = match candidate(item, &source) {
+                    Ok(found) => found,
+                    // A record written before the query attributes existed: summarise it
+                    // from the record itself rather than fail the whole query.
+                    Err(e) if source.index.is_some() => match self.legacy_summary(item).await? {
+                        Some(summary) => (summary, None),
+                        None => return Err(e),
+                    },
+                    Err(e) => return Err(e),
+                };
                 if query.matches_summary(&summary)
                     && names_hold(names.as_deref(), &query.name_words)
                 {
@@ -671,6 +680,20 @@ impl AuditQuery for DynamoAuditStore {
             None => cursor_at(partition, None),
         };
         Ok(Page { items, next })
+    }
+}
+
+impl DynamoAuditStore {
+    /// The summary of an index entry's record, read by its key (`DOC#{id}`).
+    async fn legacy_summary(&self, item: &Item) -> Result<Option<RecordSummary>, PortError> {
+        let Some(id) = item
+            .get("pk")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|pk| pk.strip_prefix("DOC#"))
+        else {
+            return Ok(None);
+        };
+        Ok(self.get(id).await?.as_ref().map(RecordSummary::of))
     }
 }
 
