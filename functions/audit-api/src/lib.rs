@@ -24,7 +24,6 @@ use aws_lambda_events::http::{HeaderMap, HeaderValue};
 use chrono::{DateTime, Utc};
 use compliance_aws::cases::CaseBacklog;
 use compliance_aws::metrics::{MetricSet, Unit};
-use compliance_aws::runtime::{read_secret, SecretValue};
 use compliance_aws::{DynamoAuditStore, DynamoClient, SnsAlertSink, SnsClient};
 use compliance_core::case::{CaseFile, DocumentFile, OpenCase};
 use compliance_core::customer::{validate_customer_id, IdentityKey};
@@ -167,15 +166,9 @@ pub async fn load_identity_key(
     aws: &aws_config::SdkConfig,
     arn: &str,
 ) -> Result<IdentityKey, ApiError> {
-    let config_error =
-        |detail: String| ApiError::Config(format!("IDENTITY_KEY_SECRET_ARN {arn}: {detail}"));
-    let key = match read_secret(aws, arn).await.map_err(config_error)? {
-        SecretValue::Text(text) => IdentityKey::from_text(&text),
-        SecretValue::Binary(bytes) => IdentityKey::from_bytes(&bytes),
-    }
-    .map_err(|e| config_error(format!("not a usable identity key: {e}")))?;
-    tracing::info!(identity_key = key.id(), "identity key loaded");
-    Ok(key)
+    compliance_aws::runtime::load_identity_key(aws, arn)
+        .await
+        .map_err(ApiError::Config)
 }
 
 /// The numbers of the `case_metrics` job.

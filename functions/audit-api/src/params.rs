@@ -2,7 +2,7 @@
 //! would otherwise silently widen the answer). Errors are messages for a 400.
 
 use aws_lambda_events::query_map::QueryMap;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use compliance_core::audit::Decision;
 use compliance_core::classify::DocType;
 use compliance_core::customer::{validate_customer_id, IdentityKey};
@@ -76,18 +76,9 @@ fn single<'a>(params: &'a QueryMap, name: &str) -> Result<Option<&'a str>, Strin
 
 /// A time as RFC 3339, or a date (`YYYY-MM-DD`, midnight UTC).
 pub fn parse_time(name: &str, text: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-        .ok_or_else(|| {
-            format!(
-                "`{name}` must be an RFC 3339 time (2026-11-26T04:30:00Z) or a date (2026-11-26)"
-            )
-        })
+    compliance_core::query::parse_time(text).ok_or_else(|| {
+        format!("`{name}` must be an RFC 3339 time (2026-11-26T04:30:00Z) or a date (2026-11-26)")
+    })
 }
 
 /// The query and page of `GET /records`. A name needs the identity key: its words are

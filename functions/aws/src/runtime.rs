@@ -41,3 +41,23 @@ pub async fn read_secret(aws: &aws_config::SdkConfig, arn: &str) -> Result<Secre
         (None, None) => Err("the secret has no value".to_string()),
     }
 }
+
+/// The identity key (HMAC key of the identity prints) from its secret, read once at cold
+/// start: its string value (hex, or a long random string such as CloudFormation generates) or
+/// its binary value. Only the key's public fingerprint is logged. The error names the setting.
+pub async fn load_identity_key(
+    aws: &aws_config::SdkConfig,
+    arn: &str,
+) -> Result<compliance_core::customer::IdentityKey, String> {
+    use compliance_core::customer::IdentityKey;
+    let key = match read_secret(aws, arn)
+        .await
+        .map_err(|e| format!("IDENTITY_KEY_SECRET_ARN {arn}: {e}"))?
+    {
+        SecretValue::Text(text) => IdentityKey::from_text(&text),
+        SecretValue::Binary(bytes) => IdentityKey::from_bytes(&bytes),
+    }
+    .map_err(|e| format!("IDENTITY_KEY_SECRET_ARN {arn}: not a usable identity key: {e}"))?;
+    tracing::info!(identity_key = key.id(), "identity key loaded");
+    Ok(key)
+}

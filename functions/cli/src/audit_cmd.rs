@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use compliance_core::audit::Decision;
 use compliance_core::case::{CaseFile, DocumentFile, OpenCase};
@@ -75,14 +75,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// A date as given on the command line: RFC 3339, or `YYYY-MM-DD` for the start of that day
 /// in UTC.
 pub(crate) fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
-    let s = s.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(s) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
+    compliance_core::query::parse_time(s)
         .ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD) or an RFC 3339 time"))
 }
 

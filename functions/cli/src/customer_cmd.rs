@@ -11,24 +11,15 @@ use compliance_core::customer::{validate_customer_id, CustomerView, FalsePositiv
 use compliance_core::ports::{AlertSink, CustomerStore};
 use compliance_core::service::refresh_customer;
 use compliance_core::Pipeline;
-use compliance_local::{LocalAlertSink, SqliteAuditStore};
+use compliance_local::LocalAlertSink;
 
-use crate::{load_rules, store_path, CliError};
+use crate::audit_cmd::{dynamo, StoreArgs};
+use crate::{load_rules, CliError};
 
 #[derive(Args)]
 pub struct CustomerArgs {
     #[command(subcommand)]
     command: CustomerCommand,
-}
-
-#[derive(Args)]
-struct StoreArgs {
-    /// Local audit store (SQLite file); by default in your data directory.
-    #[arg(long, env = "COMPLIANCE_STORE", conflicts_with = "table")]
-    store: Option<PathBuf>,
-    /// The DynamoDB audit table instead of the local store.
-    #[arg(long)]
-    table: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -79,7 +70,7 @@ pub fn run(args: CustomerArgs) -> Result<(), CliError> {
                 let id = customer_id(&id)?;
                 let view = match &store.table {
                     Some(table) => show(&dynamo(table).await, &id).await?,
-                    None => show(&local(&store)?, &id).await?,
+                    None => show(&store.local()?, &id).await?,
                 };
                 print_view(&view, json)
             }
@@ -121,7 +112,7 @@ pub fn run(args: CustomerArgs) -> Result<(), CliError> {
                         record_false_positive(&pipeline, &dynamo(table).await, &sink, &fp).await?
                     }
                     None => {
-                        let local = local(&store)?;
+                        let local = store.local()?;
                         let sink = LocalAlertSink {
                             log: Some(&local),
                             print: true,
@@ -144,22 +135,6 @@ pub fn run(args: CustomerArgs) -> Result<(), CliError> {
 
 fn customer_id(id: &str) -> Result<String, CliError> {
     validate_customer_id(id).map_err(|e| CliError::Usage(format!("customer id: {e}")))
-}
-
-fn local(store: &StoreArgs) -> Result<SqliteAuditStore, CliError> {
-    let path = store_path(store.store.as_ref())?;
-    if !path.exists() {
-        return Err(CliError::Usage(format!(
-            "no audit store at {} (run `compliance scan` first, or pass --store/--table)",
-            path.display()
-        )));
-    }
-    Ok(SqliteAuditStore::open(&path)?)
-}
-
-async fn dynamo(table: &str) -> compliance_aws::DynamoAuditStore {
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    compliance_aws::DynamoAuditStore::new(compliance_aws::DynamoClient::new(&config), table)
 }
 
 async fn show<S: CustomerStore>(store: &S, id: &str) -> Result<CustomerView, CliError> {

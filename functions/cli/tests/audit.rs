@@ -501,56 +501,7 @@ fn exports_hold_one_row_per_record_and_valid_audit_records() {
 }
 
 /// The schema of stores written before cases and queries, as `git show` of that version has it.
-const OLD_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS audit_records (
-    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-    document_id   TEXT NOT NULL,
-    document      TEXT NOT NULL,
-    sha256        TEXT,
-    doc_type      TEXT NOT NULL,
-    decision      TEXT NOT NULL,
-    processed_at  TEXT NOT NULL,
-    rules_version TEXT NOT NULL,
-    alert_status  TEXT NOT NULL,
-    record        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_records_document ON audit_records(document_id);
-CREATE TABLE IF NOT EXISTS alerts (
-    alert_id     TEXT PRIMARY KEY,
-    document_id  TEXT NOT NULL,
-    decision     TEXT NOT NULL,
-    severity     TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    alert        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_records_decision ON audit_records(decision, processed_at);
-CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
-BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
-CREATE TABLE IF NOT EXISTS customer_documents (
-    customer_id  TEXT NOT NULL,
-    document_id  TEXT NOT NULL,
-    summary      TEXT NOT NULL,
-    PRIMARY KEY (customer_id, document_id)
-);
-CREATE TABLE IF NOT EXISTS customer_views (
-    customer_id  TEXT PRIMARY KEY,
-    revision     INTEGER NOT NULL,
-    status       TEXT NOT NULL,
-    view         TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS false_positives (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id  TEXT NOT NULL,
-    list         TEXT NOT NULL,
-    entry_id     TEXT NOT NULL,
-    record       TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS false_positives_customer ON false_positives(customer_id);
-CREATE TRIGGER IF NOT EXISTS false_positives_no_delete BEFORE DELETE ON false_positives
-BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be deleted'); END;
-CREATE TRIGGER IF NOT EXISTS false_positives_no_update BEFORE UPDATE ON false_positives
-BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be changed'); END;
-";
+const OLD_SCHEMA: &str = include_str!("../../local/tests/fixtures/store-schema-v3.sql");
 
 #[test]
 fn a_store_written_by_the_earlier_version_is_migrated_and_queried() {

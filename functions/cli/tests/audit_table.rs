@@ -6,14 +6,12 @@
 mod common;
 #[path = "../../../tests/tests/common/moto.rs"]
 mod moto;
+#[path = "../../../tests/tests/common/table.rs"]
+mod table;
 
 use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
-};
 use common::{assert_exit, describe, stderr, stdout, BIN, DOCUMENTS};
 use compliance_aws::DynamoAuditStore;
 use compliance_contract::{Contract, Output as Schema};
@@ -55,96 +53,7 @@ async fn table(endpoint: &str) -> (String, DynamoAuditStore) {
         .await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     let name = format!("audit-query-cli-{}", std::process::id());
-    let key = |n: &str, k| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(k)
-            .build()
-            .expect("key")
-    };
-    let attr = |n: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .expect("attribute")
-    };
-    let summary = || {
-        compliance_aws::query::SUMMARY_ATTRIBUTES
-            .iter()
-            .fold(
-                Projection::builder().projection_type(ProjectionType::Include),
-                |p, a| p.non_key_attributes(*a),
-            )
-            .build()
-    };
-    let all = || {
-        Projection::builder()
-            .projection_type(ProjectionType::All)
-            .build()
-    };
-    let index = |name: &str, hash: &str, range: &str, projection: Projection| {
-        GlobalSecondaryIndex::builder()
-            .index_name(name)
-            .key_schema(key(hash, KeyType::Hash))
-            .key_schema(key(range, KeyType::Range))
-            .projection(projection)
-            .build()
-            .expect("index")
-    };
-    let mut create = client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range));
-    for a in [
-        "pk",
-        "sk",
-        "customer_id",
-        "processed_at",
-        "decision",
-        "doc_type",
-        "month",
-        "case_queue",
-        "opened_at",
-    ] {
-        create = create.attribute_definitions(attr(a));
-    }
-    create
-        .global_secondary_indexes(index(
-            compliance_aws::BY_CUSTOMER_INDEX,
-            "customer_id",
-            "processed_at",
-            summary(),
-        ))
-        .global_secondary_indexes(index(
-            compliance_aws::query::BY_TYPE_INDEX,
-            "doc_type",
-            "processed_at",
-            summary(),
-        ))
-        .global_secondary_indexes(index(
-            compliance_aws::query::BY_MONTH_INDEX,
-            "month",
-            "processed_at",
-            summary(),
-        ))
-        .global_secondary_indexes(index(
-            compliance_aws::query::BY_DECISION_INDEX,
-            "decision",
-            "processed_at",
-            all(),
-        ))
-        .global_secondary_indexes(index(
-            compliance_aws::cases::OPEN_CASES_INDEX,
-            compliance_aws::cases::CASE_QUEUE_ATTRIBUTE,
-            "opened_at",
-            all(),
-        ))
-        .send()
-        .await
-        .expect("create table");
+    table::create_audit_table(&client, &name).await;
     (name.clone(), DynamoAuditStore::new(client, name))
 }
 

@@ -4,12 +4,11 @@
 mod common;
 #[path = "../../../tests/tests/common/moto.rs"]
 mod moto;
+#[path = "../../../tests/tests/common/table.rs"]
+mod table;
 
 use std::process::{Command, Output};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use chrono::Utc;
 use common::{assert_exit, describe, stdout, BIN};
 use compliance_aws::DynamoAuditStore;
@@ -44,31 +43,7 @@ async fn table(endpoint: &str) -> (String, DynamoAuditStore) {
         .await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     let name = format!("audit-cli-{}", std::process::id());
-    let key = |n: &str, k| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(k)
-            .build()
-            .expect("key")
-    };
-    let attr = |n: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .expect("attribute")
-    };
-    client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range))
-        .attribute_definitions(attr("pk"))
-        .attribute_definitions(attr("sk"))
-        .send()
-        .await
-        .expect("create table");
+    table::create_audit_table(&client, &name).await;
     (name.clone(), DynamoAuditStore::new(client, name))
 }
 

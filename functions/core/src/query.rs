@@ -12,6 +12,19 @@ use crate::classify::DocType;
 use crate::customer::IdentityKey;
 use crate::rules::Severity;
 
+/// A time bound as a user writes it: RFC 3339, or a date (`YYYY-MM-DD`, the start of that day
+/// in UTC).
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Some(at.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+}
+
 /// The largest page served; bigger requests are cut to it.
 pub const MAX_PAGE: usize = 1000;
 pub const DEFAULT_PAGE: usize = 50;

@@ -13,61 +13,8 @@ use rusqlite::{params, Connection};
 use crate::SqliteAuditStore;
 
 /// The schema of stores written before cases and queries (`git show` of the version before).
-const OLD_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS audit_records (
-    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-    document_id   TEXT NOT NULL,
-    document      TEXT NOT NULL,
-    sha256        TEXT,
-    doc_type      TEXT NOT NULL,
-    decision      TEXT NOT NULL,
-    processed_at  TEXT NOT NULL,
-    rules_version TEXT NOT NULL,
-    alert_status  TEXT NOT NULL,
-    record        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_records_document ON audit_records(document_id);
--- The local alert log: what would go to the SNS topic in AWS, once per alert id.
-CREATE TABLE IF NOT EXISTS alerts (
-    alert_id     TEXT PRIMARY KEY,
-    document_id  TEXT NOT NULL,
-    decision     TEXT NOT NULL,
-    severity     TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    alert        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_records_decision ON audit_records(decision, processed_at);
--- The log is append-only: the only change allowed is marking an alert as sent.
-CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
-BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
--- Customers: the latest judgement of each of their documents, their current view (with a
--- revision so that concurrent writers cannot lose one another's documents), and the false
--- positives reviewers recorded for them (append-only).
-CREATE TABLE IF NOT EXISTS customer_documents (
-    customer_id  TEXT NOT NULL,
-    document_id  TEXT NOT NULL,
-    summary      TEXT NOT NULL,
-    PRIMARY KEY (customer_id, document_id)
-);
-CREATE TABLE IF NOT EXISTS customer_views (
-    customer_id  TEXT PRIMARY KEY,
-    revision     INTEGER NOT NULL,
-    status       TEXT NOT NULL,
-    view         TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS false_positives (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id  TEXT NOT NULL,
-    list         TEXT NOT NULL,
-    entry_id     TEXT NOT NULL,
-    record       TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS false_positives_customer ON false_positives(customer_id);
-CREATE TRIGGER IF NOT EXISTS false_positives_no_delete BEFORE DELETE ON false_positives
-BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be deleted'); END;
-CREATE TRIGGER IF NOT EXISTS false_positives_no_update BEFORE UPDATE ON false_positives
-BEGIN SELECT RAISE(ABORT, 'reviewer decisions cannot be changed'); END;
-";
+/// The store's schema as shipped before cases and queries: stores made with it must migrate.
+const OLD_SCHEMA: &str = include_str!("../tests/fixtures/store-schema-v3.sql");
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/documents");
 

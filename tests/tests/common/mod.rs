@@ -10,11 +10,11 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
-};
 use serde_json::Value;
+
+#[path = "table.rs"]
+mod table;
+pub use table::create_audit_table;
 
 /// Panics with every violation when `value` breaks its schema under `schemas/`.
 pub fn assert_conforms(output: compliance_contract::Output, value: &Value) {
@@ -122,99 +122,7 @@ impl Stack {
             .await
             .expect("enable versioning");
 
-        // Same keys as template.yaml.
-        let key = |name: &str, kind| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(kind)
-                .build()
-                .expect("key schema")
-        };
-        let attr = |name: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute")
-        };
-        // The indexes of template.yaml: records by customer, type, month and decision (the
-        // record indexes project the summary attributes), and the sparse open-case queue.
-        let summary = || {
-            compliance_aws::query::SUMMARY_ATTRIBUTES
-                .iter()
-                .fold(
-                    Projection::builder().projection_type(ProjectionType::Include),
-                    |p, a| p.non_key_attributes(*a),
-                )
-                .build()
-        };
-        let all = || {
-            Projection::builder()
-                .projection_type(ProjectionType::All)
-                .build()
-        };
-        let index = |name: &str, hash: &str, range: &str, projection: Projection| {
-            GlobalSecondaryIndex::builder()
-                .index_name(name)
-                .key_schema(key(hash, KeyType::Hash))
-                .key_schema(key(range, KeyType::Range))
-                .projection(projection)
-                .build()
-                .expect("index")
-        };
-        let mut create = dynamodb
-            .create_table()
-            .table_name(&table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .key_schema(key("pk", KeyType::Hash))
-            .key_schema(key("sk", KeyType::Range));
-        for name in [
-            "pk",
-            "sk",
-            "customer_id",
-            "processed_at",
-            "decision",
-            "doc_type",
-            "month",
-            "case_queue",
-            "opened_at",
-        ] {
-            create = create.attribute_definitions(attr(name));
-        }
-        create
-            .global_secondary_indexes(index(
-                compliance_aws::BY_CUSTOMER_INDEX,
-                "customer_id",
-                "processed_at",
-                summary(),
-            ))
-            .global_secondary_indexes(index(
-                compliance_aws::query::BY_TYPE_INDEX,
-                "doc_type",
-                "processed_at",
-                summary(),
-            ))
-            .global_secondary_indexes(index(
-                compliance_aws::query::BY_MONTH_INDEX,
-                "month",
-                "processed_at",
-                summary(),
-            ))
-            .global_secondary_indexes(index(
-                compliance_aws::query::BY_DECISION_INDEX,
-                "decision",
-                "processed_at",
-                all(),
-            ))
-            .global_secondary_indexes(index(
-                compliance_aws::cases::OPEN_CASES_INDEX,
-                compliance_aws::cases::CASE_QUEUE_ATTRIBUTE,
-                "opened_at",
-                all(),
-            ))
-            .send()
-            .await
-            .expect("create table");
+        create_audit_table(&dynamodb, &table).await;
 
         let topic_arn = sns
             .create_topic()
