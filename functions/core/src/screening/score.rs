@@ -37,6 +37,10 @@ pub struct PreparedName {
     /// Runs of two or three adjacent words written together (`jin ping` as `jinping`).
     runs: Vec<(Run, PreparedToken)>,
     total_weight: f64,
+    /// Bit i set when word i is keyed (neither initial nor particle).
+    keyed_mask: u16,
+    /// Number of initials.
+    initials: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +51,11 @@ pub struct PreparedToken {
     /// consonant skeleton, last three letters (a mistyped first letter); 0 where a word has none. Two words are compared only when they
     /// share one, which is what lets the index find every possible match.
     pub keys: [u64; 5],
+    /// The letters and digits the word holds, one bit each: every one of them missing from
+    /// the other word costs an edit, a bound that rules most pairs out before any distance.
+    pub letters: u64,
+    /// Digits only: compared only with the same number.
+    pub numeric: bool,
 }
 
 /// Russian, Ukrainian and Belarusian patronymics: often left out, so weak evidence.
@@ -78,6 +87,42 @@ pub fn prepare_token(token: Token) -> PreparedToken {
 
 thread_local! {
     static METAPHONE: DoubleMetaphone = DoubleMetaphone::default();
+}
+
+/// One bit per letter or digit present; anything else shares the last bit (which only makes
+/// the bound below weaker, never wrong).
+fn letter_set(text: &[u8]) -> u64 {
+    text.iter().fold(0u64, |set, &b| {
+        set | match b {
+            b'a'..=b'z' => 1 << (b - b'a'),
+            b'0'..=b'9' => 1 << (26 + b - b'0'),
+            _ => 1 << 63,
+        }
+    })
+}
+
+/// Whether words of these lengths (in letters) can be similar at all: the length difference
+/// alone must leave EDIT_FLOOR of the longer word unchanged. `token_similarity` is 0 for
+/// any pair of words not written in a vowel-poor script that fails this, so the index skips
+/// them without looking.
+pub fn lengths_may_match(a: usize, b: usize) -> bool {
+    1.0 - a.abs_diff(b) as f64 / a.max(b) as f64 >= EDIT_FLOOR
+}
+
+/// As `lengths_may_match`, with the letters each word lacks counted as edits.
+pub fn letters_may_match(a: &PreparedToken, b: &PreparedToken) -> bool {
+    letter_sets_may_match(a.token.text.len(), a.letters, b.token.text.len(), b.letters)
+}
+
+/// `letters_may_match` on lengths and letter sets alone.
+pub fn letter_sets_may_match(a_len: usize, a: u64, b_len: usize, b: u64) -> bool {
+    1.0 - f64::from(min_edits(a, b)) / a_len.max(b_len) as f64 >= EDIT_FLOOR
+}
+
+/// A lower bound on the edit distance of two words from their letter sets: each letter one
+/// word has and the other lacks takes a deletion or substitution of its own.
+pub fn min_edits(a: u64, b: u64) -> u32 {
+    (a & !b).count_ones().max((b & !a).count_ones())
 }
 
 /// FNV-1a over the key's kind and text: keys are short and not attacker-chosen in a way that
@@ -125,10 +170,14 @@ impl PreparedToken {
                 key_hash(b'e', suffix),
             ]
         };
+        let letters = letter_set(token.text.as_bytes());
+        let numeric = token.text.bytes().all(|b| b.is_ascii_digit());
         Self {
             token,
             weight,
             keys,
+            letters,
+            numeric,
         }
     }
 
@@ -158,11 +207,20 @@ impl PreparedName {
         let mut tokens = tokenize(name, kind);
         tokens.truncate(MAX_TOKENS);
         let tokens: Vec<PreparedToken> = tokens.into_iter().map(prepare).collect();
+        let tokens_len = tokens.len();
         let total_weight = tokens.iter().map(|t| t.weight).sum();
+        let keyed_mask = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.keyed())
+            .fold(0u16, |m, (i, _)| m | (1 << i));
+        let initials = tokens.iter().filter(|t| t.token.is_initial()).count();
         let mut name = Self {
             tokens,
-            runs: Vec::new(),
+            runs: Vec::with_capacity(n_runs(tokens_len)),
             total_weight,
+            keyed_mask,
+            initials,
         };
         let n = name.tokens.len();
         for len in 2..=MAX_RUN.min(n) {
@@ -181,7 +239,7 @@ impl PreparedName {
 
     /// Words that identify: not particles, not initials.
     pub fn distinctive_words(&self) -> usize {
-        self.tokens.iter().filter(|t| t.keyed()).count()
+        self.keyed_mask.count_ones() as usize
     }
 
     /// The words and runs that the index files (and a query looks up), each with the mask of
@@ -196,13 +254,13 @@ impl PreparedName {
     /// found a partner by key. Initials and particles are not keyed but may still pair, and
     /// each initial on the other side can vouch for one letter of a word here.
     pub fn share_bound(&self, mask: u16, other: &PreparedName) -> f64 {
-        let other_initials = other.tokens.iter().filter(|t| t.token.is_initial()).count();
-        let reachable: f64 = other_initials as f64
+        let reachable_words = mask | !self.keyed_mask;
+        let reachable: f64 = other.initials as f64
             + self
                 .tokens
                 .iter()
                 .enumerate()
-                .filter(|(i, t)| mask & (1 << i) != 0 || !t.keyed())
+                .filter(|(i, _)| reachable_words & (1 << i) != 0)
                 .map(|(_, t)| t.weight)
                 .sum::<f64>();
         (reachable / self.total_weight.max(f64::EPSILON)).min(1.0)
@@ -216,6 +274,11 @@ impl PreparedName {
             .map(|(start, t)| (Run { start, len: 1 }, t))
             .chain(self.runs.iter().map(|(r, t)| (*r, t)))
     }
+}
+
+/// Runs of two and three words in a name of `n` words.
+fn n_runs(n: usize) -> usize {
+    n.saturating_sub(1) + n.saturating_sub(2)
 }
 
 /// (query words, listed words, similarity) of one aligned pair.
@@ -235,8 +298,7 @@ pub fn token_similarity(a: &PreparedToken, b: &PreparedToken) -> f64 {
     if x == y {
         return 1.0;
     }
-    let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if numeric(x) || numeric(y) {
+    if a.numeric || b.numeric {
         return 0.0;
     }
     if a.token.is_initial() || b.token.is_initial() {
@@ -261,23 +323,32 @@ pub fn token_similarity(a: &PreparedToken, b: &PreparedToken) -> f64 {
         if a_skeleton == b_skeleton {
             return 0.92;
         }
-        let s = strsim::jaro_winkler(&a_skeleton, &b_skeleton);
+        let s = jaro_winkler(a_skeleton.as_bytes(), b_skeleton.as_bytes());
         if s >= 0.88 && a_skeleton.len() >= 3 {
             return s * 0.95;
         }
     }
     let longest = x.len().max(y.len()) as f64;
     // Every remaining path needs at least EDIT_FLOOR of the letters unchanged, and a length
-    // difference is that many edits at least: most pairs stop here, before any distance.
-    if 1.0 - x.len().abs_diff(y.len()) as f64 / longest < EDIT_FLOOR {
+    // difference is that many edits at least, as is each letter one word lacks: most pairs
+    // stop here, before any distance.
+    if !lengths_may_match(x.len(), y.len()) || !letters_may_match(a, b) {
         return 0.0;
     }
-    let edits = edit_distance(x.as_bytes(), y.as_bytes());
+    // The most edits that leave EDIT_FLOOR of the letters unchanged: the distance is only
+    // worked out that far.
+    let mut most = 0;
+    while most < x.len().max(y.len()) && 1.0 - (most + 1) as f64 / longest >= EDIT_FLOOR {
+        most += 1;
+    }
+    let Some(edits) = edit_distance_within(x.as_bytes(), y.as_bytes(), most) else {
+        return 0.0;
+    };
     let by_edits = 1.0 - edits as f64 / longest;
     if by_edits < EDIT_FLOOR {
         return 0.0;
     }
-    let jw = strsim::jaro_winkler(x, y);
+    let jw = jaro_winkler(x.as_bytes(), y.as_bytes());
     // Jaro-Winkler rewards a shared beginning; a word that needs many edits is another word
     // that starts alike (Castillo, Castro).
     let mut s = if by_edits >= EDIT_FLOOR {
@@ -305,26 +376,94 @@ pub fn token_similarity(a: &PreparedToken, b: &PreparedToken) -> f64 {
     }
 }
 
-/// Optimal string alignment distance (edits, with adjacent transpositions) of two ASCII
-/// words, on the stack for words up to 32 letters.
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    const MAX: usize = 32;
+/// Jaro-Winkler similarity of two ASCII words: `strsim::jaro_winkler`'s arithmetic exactly
+/// (a test holds the two equal), on the stack and over bytes for words up to 64 letters.
+fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
+    const MAX: usize = 64;
     if a.len() > MAX || b.len() > MAX {
-        return strsim::osa_distance(
+        return strsim::jaro_winkler(
             std::str::from_utf8(a).unwrap_or_default(),
             std::str::from_utf8(b).unwrap_or_default(),
         );
     }
-    let mut two_back = [0usize; MAX + 1];
-    let mut previous = [0usize; MAX + 1];
-    let mut current = [0usize; MAX + 1];
-    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
+    let sim = jaro(a, b);
+    if sim > 0.7 {
+        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
     }
+}
+
+fn jaro(a: &[u8], b: &[u8]) -> f64 {
+    let (a_len, b_len) = (a.len(), b.len());
+    if a_len == 0 && b_len == 0 {
+        return 1.0;
+    } else if a_len == 0 || b_len == 0 {
+        return 0.0;
+    }
+    let search_range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let mut a_flags = [false; 64];
+    let mut b_flags = [false; 64];
+    let mut matches = 0usize;
+    for (i, x) in a.iter().enumerate() {
+        let low = i.saturating_sub(search_range);
+        let high = b_len.min(i + search_range + 1);
+        let window = b.iter().zip(b_flags.iter_mut()).take(high).skip(low);
+        for (y, flag) in window {
+            if y == x && !*flag {
+                a_flags[i] = true;
+                *flag = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut b_matched = b
+        .iter()
+        .zip(b_flags.iter())
+        .filter(|(_, f)| **f)
+        .map(|(c, _)| c);
+    for (x, _) in a.iter().zip(a_flags.iter()).filter(|(_, f)| **f) {
+        if b_matched.next().is_some_and(|y| y != x) {
+            transpositions += 1;
+        }
+    }
+    transpositions /= 2;
+    ((matches as f64 / a_len as f64)
+        + (matches as f64 / b_len as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0
+}
+
+/// Optimal string alignment distance (edits, with adjacent transpositions) of two ASCII
+/// words when it is at most `most`; `None` when it is more. On the stack for words up to 32
+/// letters, stopping as soon as two rows in a row are all above `most` (no later row can come
+/// back under it).
+fn edit_distance_within(a: &[u8], b: &[u8], most: usize) -> Option<usize> {
+    const MAX: usize = 32;
+    if a.len() > MAX || b.len() > MAX {
+        let edits = strsim::osa_distance(
+            std::str::from_utf8(a).unwrap_or_default(),
+            std::str::from_utf8(b).unwrap_or_default(),
+        );
+        return (edits <= most).then_some(edits);
+    }
+    let (mut rows_a, mut rows_b, mut rows_c) = ([0u8; MAX + 1], [0u8; MAX + 1], [0u8; MAX + 1]);
+    let (mut two_back, mut previous, mut current) = (&mut rows_a, &mut rows_b, &mut rows_c);
+    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j as u8;
+    }
+    let mut previous_min = 0usize;
     for i in 1..=a.len() {
-        current[0] = i;
+        current[0] = i as u8;
+        let mut row_min = i;
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut best = (previous[j] + 1)
                 .min(current[j - 1] + 1)
                 .min(previous[j - 1] + cost);
@@ -332,11 +471,22 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
                 best = best.min(two_back[j - 2] + 1);
             }
             current[j] = best;
+            row_min = row_min.min(usize::from(best));
         }
-        two_back = previous;
-        previous = current;
+        if row_min > most && previous_min > most {
+            return None;
+        }
+        previous_min = row_min;
+        std::mem::swap(&mut two_back, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    let edits = usize::from(previous[b.len()]);
+    (edits <= most).then_some(edits)
+}
+
+#[cfg(test)]
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    edit_distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
 }
 
 /// One side of a candidate pair: a run of adjacent tokens.
@@ -387,8 +537,23 @@ fn generation(name: &PreparedName, position: usize) -> usize {
 /// Compares a screened name with a listed one.
 pub fn compare(query: &PreparedName, listed: &PreparedName) -> NameScore {
     let mut pairs = Vec::new();
+    let score = align(query, listed, Some(&mut pairs));
+    NameScore { score, pairs }
+}
+
+/// `compare`'s score alone, without naming the pairs (what screening needs for every
+/// candidate; the pairs are named only for the hits).
+pub fn compare_score(query: &PreparedName, listed: &PreparedName) -> f64 {
+    align(query, listed, None)
+}
+
+fn align(
+    query: &PreparedName,
+    listed: &PreparedName,
+    mut pairs: Option<&mut Vec<WordPair>>,
+) -> f64 {
     if query.is_empty() || listed.is_empty() {
-        return NameScore { score: 0.0, pairs };
+        return 0.0;
     }
     // Every candidate pairing of a token or run on one side with a token or run on the other
     // (a run only ever faces a single token: "jin ping" ~ "jinping").
@@ -413,21 +578,20 @@ pub fn compare(query: &PreparedName, listed: &PreparedName) -> NameScore {
         b.0.total_cmp(&a.0)
             .then((b.1.len + b.2.len).cmp(&(a.1.len + a.2.len)))
     });
-    let mut q_used = vec![false; query.tokens.len()];
-    let mut l_used = vec![false; listed.tokens.len()];
+    // Words already paired, a bit each (at most MAX_TOKENS words a side).
+    let (mut q_used, mut l_used) = (0u16, 0u16);
     let (mut q_cover, mut l_cover) = (0.0, 0.0);
     let mut anchored = false;
-    let keyed = |name: &PreparedName, run: Run| run.len > 1 || name.tokens[run.start].keyed();
+    let keyed = |name: &PreparedName, run: Run| run.len > 1 || name.keyed_mask & run.mask() != 0;
     for (s, qr, lr) in candidates {
-        let q_range = qr.start..qr.start + qr.len;
-        let l_range = lr.start..lr.start + lr.len;
-        if q_used[q_range.clone()].iter().any(|u| *u) || l_used[l_range.clone()].iter().any(|u| *u)
-        {
+        if q_used & qr.mask() != 0 || l_used & lr.mask() != 0 {
             continue;
         }
+        let q_range = qr.start..qr.start + qr.len;
+        let l_range = lr.start..lr.start + lr.len;
         anchored |= keyed(query, qr) && keyed(listed, lr);
-        q_used[q_range.clone()].iter_mut().for_each(|u| *u = true);
-        l_used[l_range.clone()].iter_mut().for_each(|u| *u = true);
+        q_used |= qr.mask();
+        l_used |= lr.mask();
         let q_weight: f64 = query.tokens[q_range.clone()].iter().map(|t| t.weight).sum();
         let l_weight: f64 = listed.tokens[l_range.clone()]
             .iter()
@@ -451,31 +615,33 @@ pub fn compare(query: &PreparedName, listed: &PreparedName) -> NameScore {
         };
         q_cover += s * q_credit;
         l_cover += s * l_credit;
-        let words = |name: &PreparedName, range: std::ops::Range<usize>| {
-            name.tokens[range]
-                .iter()
-                .map(|t| t.token.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        pairs.push((words(query, q_range), words(listed, l_range), s));
+        if let Some(pairs) = pairs.as_deref_mut() {
+            let words = |name: &PreparedName, range: std::ops::Range<usize>| {
+                name.tokens[range]
+                    .iter()
+                    .map(|t| t.token.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            pairs.push((words(query, q_range), words(listed, l_range), s));
+        }
     }
     // Each side has a word the other lacks (another given name, another patronymic, a
     // different initial): evidence of two different people or companies.
-    let unmatched = |name: &PreparedName, used: &[bool]| {
+    let unmatched = |name: &PreparedName, used: u16| {
         name.tokens
             .iter()
-            .zip(used)
-            .any(|(t, used)| !used && !t.token.particle)
+            .enumerate()
+            .any(|(i, t)| used & (1 << i) == 0 && !t.token.particle)
     };
-    let conflict = if unmatched(query, &q_used) && unmatched(listed, &l_used) {
+    let conflict = if unmatched(query, q_used) && unmatched(listed, l_used) {
         CONFLICT_PENALTY
     } else {
         0.0
     };
     // Initials and particles agreeing make no match without a word that identifies.
     if !anchored {
-        return NameScore { score: 0.0, pairs };
+        return 0.0;
     }
     let q_share = q_cover / query.total_weight.max(f64::EPSILON);
     let l_share = l_cover / listed.total_weight.max(f64::EPSILON);
@@ -492,10 +658,7 @@ pub fn compare(query: &PreparedName, listed: &PreparedName) -> NameScore {
     } else {
         LEAN_ONE_WORD
     };
-    NameScore {
-        score: ((1.0 - lean) * low + lean * high - conflict).clamp(0.0, 1.0),
-        pairs,
-    }
+    ((1.0 - lean) * low + lean * high - conflict).clamp(0.0, 1.0)
 }
 
 /// Similarity of two names written out, for `compliance match` and tests.
@@ -530,6 +693,107 @@ mod tests {
             ) >= DEFAULT_THRESHOLD
         );
         assert!(sim("习近平", "Xi Jinping") >= DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn jaro_winkler_is_strsims() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "martha",
+            "marhta",
+            "dixon",
+            "dicksonx",
+            "jellyfish",
+            "smellyfish",
+            "muhammad",
+            "mhmd",
+            "qaddafi",
+            "gadhafi",
+            "khoroshev",
+            "xoroshev",
+            "aaaaab",
+            "baaaaa",
+            "abcdefghijklmnopqrstuvwxyz",
+            "zyxwvutsrqponmlkjihgfedcba",
+        ];
+        for a in words {
+            for b in words {
+                let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
+                assert_eq!(
+                    ours.to_bits(),
+                    strsim::jaro_winkler(a, b).to_bits(),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bounded_distance_is_the_distance() {
+        let words = [
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "martha",
+            "marhta",
+            "dixon",
+            "dicksonx",
+            "muhammad",
+            "mhmd",
+            "qaddafi",
+            "gadhafi",
+            "khoroshev",
+            "xoroshev",
+            "ivan4",
+            "1234",
+            "abcdefghij",
+        ];
+        for a in words {
+            for b in words {
+                let full = strsim::osa_distance(a, b);
+                assert_eq!(edit_distance(a.as_bytes(), b.as_bytes()), full, "{a} {b}");
+                for most in 0..12 {
+                    let within = edit_distance_within(a.as_bytes(), b.as_bytes(), most);
+                    assert_eq!(within, (full <= most).then_some(full), "{a} {b} {most}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_letter_bound_never_exceeds_the_distance() {
+        let words = [
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "martha",
+            "marhta",
+            "dixon",
+            "dicksonx",
+            "muhammad",
+            "mhmd",
+            "qaddafi",
+            "gadhafi",
+            "khoroshev",
+            "xoroshev",
+            "ivan4",
+            "1234",
+        ];
+        for a in words {
+            for b in words {
+                let bound = min_edits(letter_set(a.as_bytes()), letter_set(b.as_bytes()));
+                assert!(
+                    bound as usize <= edit_distance(a.as_bytes(), b.as_bytes()),
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]
