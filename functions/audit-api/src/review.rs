@@ -120,3 +120,32 @@ impl AuditApi {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(body: &str, base64: bool) -> ApiGatewayV2httpRequest {
+        let mut request = ApiGatewayV2httpRequest::default();
+        request.body = Some(body.to_string());
+        request.is_base64_encoded = base64;
+        request
+    }
+
+    #[test]
+    fn a_body_api_gateway_sent_as_base64_is_read() {
+        // {"action":"approve","reason":"ok"} in standard base64, padded, as API Gateway sends.
+        let encoded = "eyJhY3Rpb24iOiJhcHByb3ZlIiwicmVhc29uIjoib2sifQ==";
+        let review = review_request(&request(encoded, true), "arn:reviewer").expect("decision");
+        assert_eq!(review.action, ReviewAction::Approve);
+        assert_eq!(review.reason, "ok");
+        assert_eq!(review.reviewer, "arn:reviewer");
+        assert!(review_request(&request("not base64!", true), "r").is_err());
+    }
+
+    #[test]
+    fn the_body_cannot_name_the_reviewer() {
+        let body = r#"{"action":"approve","reason":"ok","reviewer":"someone else"}"#;
+        assert!(review_request(&request(body, false), "arn:reviewer").is_err());
+    }
+}
