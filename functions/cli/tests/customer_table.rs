@@ -33,17 +33,8 @@ fn aws_cli(endpoint: &str, args: &[&str]) -> Output {
 }
 
 async fn table(endpoint: &str) -> (String, DynamoAuditStore) {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-west-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "testing", "testing", None, None, "moto",
-        ))
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
     let name = format!("audit-cli-{}", std::process::id());
-    table::create_audit_table(&client, &name).await;
+    let client = table::audit_table_at(endpoint, &name).await;
     (name.clone(), DynamoAuditStore::new(client, name))
 }
 

@@ -103,3 +103,19 @@ pub async fn create_audit_table(dynamodb: &aws_sdk_dynamodb::Client, table: &str
         .await
         .expect("create table");
 }
+
+/// A client for the emulator at `endpoint` and a new audit table named `name` in it: what the
+/// CLI's `--table` tests start from (the emulator tests build theirs in `Stack`).
+pub async fn audit_table_at(endpoint: &str, name: &str) -> aws_sdk_dynamodb::Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "testing", "testing", None, None, "moto",
+        ))
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    create_audit_table(&client, name).await;
+    client
+}

@@ -732,27 +732,30 @@ mod tests {
         }
     }
 
+    /// Words with transpositions, dropped vowels, transliteration variants and digits.
+    const DISTANCE_WORDS: [&str; 17] = [
+        "a",
+        "ab",
+        "ba",
+        "abc",
+        "martha",
+        "marhta",
+        "dixon",
+        "dicksonx",
+        "muhammad",
+        "mhmd",
+        "qaddafi",
+        "gadhafi",
+        "khoroshev",
+        "xoroshev",
+        "ivan4",
+        "1234",
+        "abcdefghij",
+    ];
+
     #[test]
     fn bounded_distance_is_the_distance() {
-        let words = [
-            "a",
-            "ab",
-            "ba",
-            "abc",
-            "martha",
-            "marhta",
-            "dixon",
-            "dicksonx",
-            "muhammad",
-            "mhmd",
-            "qaddafi",
-            "gadhafi",
-            "khoroshev",
-            "xoroshev",
-            "ivan4",
-            "1234",
-            "abcdefghij",
-        ];
+        let words = DISTANCE_WORDS;
         for a in words {
             for b in words {
                 let full = strsim::osa_distance(a, b);
@@ -767,24 +770,8 @@ mod tests {
 
     #[test]
     fn the_letter_bound_never_exceeds_the_distance() {
-        let words = [
-            "a",
-            "ab",
-            "ba",
-            "abc",
-            "martha",
-            "marhta",
-            "dixon",
-            "dicksonx",
-            "muhammad",
-            "mhmd",
-            "qaddafi",
-            "gadhafi",
-            "khoroshev",
-            "xoroshev",
-            "ivan4",
-            "1234",
-        ];
+        // The long word is left out: its letter set alone says nothing new.
+        let words = &DISTANCE_WORDS[..DISTANCE_WORDS.len() - 1];
         for a in words {
             for b in words {
                 let bound = min_edits(letter_set(a.as_bytes()), letter_set(b.as_bytes()));
