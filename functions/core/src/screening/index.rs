@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 
 use super::score::{
-    compare, compare_score, lengths_may_match, letter_sets_may_match, prepare_token, score_bound,
-    token_similarity, PreparedName, PreparedToken, WordPair,
+    compare, compare_score_with, lengths_may_match, letter_sets_may_match, prepare_token,
+    score_bound, token_similarity, PreparedName, PreparedToken, WordComparator, WordPair,
 };
 use super::{normalize_id_number, EntityType, Hit, ListEntry, ListVersion, Query, SanctionsList};
 
@@ -43,11 +43,18 @@ struct IndexedName {
     alias: u16,
     entity_type: EntityType,
     prepared: PreparedName,
+    /// The word (or run) each unit of the name is filed as, by unit number; `NO_WORD` for
+    /// units that are not filed (initials, particles).
+    unit_words: Box<[u32]>,
 }
+
+const NO_WORD: u32 = u32::MAX;
 
 /// The loaded lists with their search index; built once per process.
 #[derive(Debug)]
 pub struct Screener {
+    /// Tells this screener's cached word lookups from another's (lists reloaded).
+    id: u64,
     lists: Vec<SanctionsList>,
     /// Global entry number → (list, entry in list).
     entries: Vec<(u16, u32)>,
@@ -134,7 +141,8 @@ impl Screener {
                         continue;
                     }
                     let name_id = names.len() as u32;
-                    for (token, mask, is_run) in prepared.keyed_units() {
+                    let mut unit_words = vec![NO_WORD; prepared.unit_count()];
+                    for (unit, token, mask, is_run) in prepared.numbered_keyed_units() {
                         flagged(&mut key, &token.token.text, token.token.vowel_poor, is_run);
                         let id = match word_ids.get(key.as_str()) {
                             Some(id) => *id,
@@ -152,12 +160,16 @@ impl Screener {
                             }
                         };
                         found.push((id, name_id, mask));
+                        if let Some(slot) = unit_words.get_mut(unit) {
+                            *slot = id;
+                        }
                     }
                     names.push(IndexedName {
                         entry: global,
                         alias: alias as u16,
                         entity_type: entry.entity_type,
                         prepared,
+                        unit_words: unit_words.into_boxed_slice(),
                     });
                 }
             }
@@ -243,7 +255,9 @@ impl Screener {
         words.shrink_to_fit();
         meta.shrink_to_fit();
         names.shrink_to_fit();
+        static SCREENERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
+            id: SCREENERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             lists,
             entries,
             names,
@@ -279,97 +293,36 @@ impl Screener {
     /// Matches at or above `threshold`, best first, using the index.
     pub fn screen(&self, query: &Query, threshold: f64) -> Vec<Hit> {
         let prepared = PreparedName::new(&query.name, query.entity_type);
-        let candidates = SCRATCH.with(|scratch| {
+        SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            scratch.start(self.names.len(), self.words.len());
-            for (unit, query_mask, unit_is_run) in prepared.keyed_units() {
-                scratch.next_unit();
-                let unit_len = unit.token.text.len();
-                // Lengths a word can have and still be similar, when neither word is
-                // written in a vowel-poor script (those compare by consonants).
-                let shortest = (1..=unit_len)
-                    .find(|&l| lengths_may_match(unit_len, l))
-                    .unwrap_or(unit_len) as u32;
-                let longest = (unit_len..=4 * unit_len + 8)
-                    .rev()
-                    .find(|&l| lengths_may_match(unit_len, l))
-                    .unwrap_or(unit_len) as u32;
-                for key in distinct_keys(&unit.keys) {
-                    let Some(&(from, to)) = self.postings.get(&key) else {
+            scratch.start(self.names.len());
+            for (unit_number, unit, query_mask, unit_is_run) in prepared.numbered_keyed_units() {
+                let scratch = &mut *scratch;
+                let similar_words = scratch.words.similar(self.id, unit, unit_is_run, |stamps| {
+                    self.similar_words(unit, unit_is_run, stamps)
+                });
+                for &(word_id, similarity) in similar_words {
+                    scratch
+                        .similar
+                        .insert(unit_key(unit_number, word_id), similarity);
+                    let from = self.occurrence_starts.get(word_id as usize).copied();
+                    let to = self.occurrence_starts.get(word_id as usize + 1).copied();
+                    let (Some(from), Some(to)) = (from, to) else {
                         continue;
                     };
-                    let posting = self
-                        .posting_words
+                    for &(name_id, listed_mask) in self
+                        .occurrences
                         .get(from as usize..to as usize)
-                        .unwrap_or_default();
-                    let meta = |w: &u32| self.meta.get(*w as usize);
-                    let vowel_poor_end =
-                        posting.partition_point(|w| meta(w).is_some_and(|m| m.vowel_poor));
-                    let (vowel_poor, rest) = posting.split_at(vowel_poor_end);
-                    let runs_start = rest.partition_point(|w| meta(w).is_some_and(|m| !m.is_run));
-                    let (singles, runs) = rest.split_at(runs_start);
-                    let window = |words: &'_ [u32]| -> std::ops::Range<usize> {
-                        if unit.token.vowel_poor {
-                            return 0..words.len();
-                        }
-                        let low =
-                            words.partition_point(|w| meta(w).is_some_and(|m| m.len < shortest));
-                        let high =
-                            words.partition_point(|w| meta(w).is_some_and(|m| m.len <= longest));
-                        low..high.max(low)
-                    };
-                    let singles = singles.get(window(singles)).unwrap_or_default();
-                    // A run is never compared with a run.
-                    let runs = if unit_is_run {
-                        &[][..]
-                    } else {
-                        runs.get(window(runs)).unwrap_or_default()
-                    };
-                    for &word_id in vowel_poor.iter().chain(singles).chain(runs) {
-                        let Some(word_meta) = self.meta.get(word_id as usize) else {
-                            continue;
-                        };
-                        if (unit_is_run && word_meta.is_run) || !scratch.first_visit(word_id) {
-                            continue;
-                        }
-                        // The letters either word lacks rule most out before any distance
-                        // (exactly as `token_similarity` would).
-                        if !unit.token.vowel_poor
-                            && !word_meta.vowel_poor
-                            && !letter_sets_may_match(
-                                unit_len,
-                                unit.letters,
-                                word_meta.len as usize,
-                                word_meta.letters,
-                            )
-                        {
-                            continue;
-                        }
-                        // The same pairs `compare` would make: only words similar at all.
-                        let Some(word) = self.words.get(word_id as usize) else {
-                            continue;
-                        };
-                        if token_similarity(unit, word) <= 0.0 {
-                            continue;
-                        }
-                        let from = self.occurrence_starts.get(word_id as usize).copied();
-                        let to = self.occurrence_starts.get(word_id as usize + 1).copied();
-                        let (Some(from), Some(to)) = (from, to) else {
-                            continue;
-                        };
-                        for &(name_id, listed_mask) in self
-                            .occurrences
-                            .get(from as usize..to as usize)
-                            .unwrap_or_default()
-                        {
-                            scratch.add(name_id, query_mask, listed_mask);
-                        }
+                        .unwrap_or_default()
+                    {
+                        scratch.names.touch(name_id, query_mask, listed_mask);
                     }
                 }
             }
             // Only names that could still reach the threshold are scored: each side's share
             // of matched weight is bounded by the words that shared a key.
             let mut candidates: Vec<u32> = scratch
+                .names
                 .touched()
                 .filter(|(name_id, query_mask, listed_mask)| {
                     self.names.get(*name_id as usize).is_some_and(|name| {
@@ -385,24 +338,122 @@ impl Screener {
                 .collect();
             // In name order, so that the names of one entry come together.
             candidates.sort_unstable();
-            candidates
-        });
-        self.score_names(query, &prepared, candidates.into_iter(), threshold)
+            self.score_names(
+                query,
+                &prepared,
+                candidates.into_iter(),
+                threshold,
+                Some(&scratch.similar),
+            )
+        })
+    }
+
+    /// The listed words similar to a screened word (or run), with their similarity: the
+    /// words that share a blocking key with it, within the lengths and letters that can
+    /// still match, compared. `stamps` marks the words already compared.
+    fn similar_words(
+        &self,
+        unit: &PreparedToken,
+        unit_is_run: bool,
+        stamps: &mut WordStamps,
+    ) -> Vec<(u32, f64)> {
+        stamps.next_unit(self.words.len());
+        let mut found = Vec::new();
+        let comparator = WordComparator::new(unit);
+        let unit_len = unit.token.text.len();
+        // Lengths a word can have and still be similar, when neither word is
+        // written in a vowel-poor script (those compare by consonants).
+        let shortest = (1..=unit_len)
+            .find(|&l| lengths_may_match(unit_len, l))
+            .unwrap_or(unit_len) as u32;
+        let longest = (unit_len..=4 * unit_len + 8)
+            .rev()
+            .find(|&l| lengths_may_match(unit_len, l))
+            .unwrap_or(unit_len) as u32;
+        for key in distinct_keys(&unit.keys) {
+            let Some(&(from, to)) = self.postings.get(&key) else {
+                continue;
+            };
+            let posting = self
+                .posting_words
+                .get(from as usize..to as usize)
+                .unwrap_or_default();
+            let meta = |w: &u32| self.meta.get(*w as usize);
+            let vowel_poor_end = posting.partition_point(|w| meta(w).is_some_and(|m| m.vowel_poor));
+            let (vowel_poor, rest) = posting.split_at(vowel_poor_end);
+            let runs_start = rest.partition_point(|w| meta(w).is_some_and(|m| !m.is_run));
+            let (singles, runs) = rest.split_at(runs_start);
+            let window = |words: &'_ [u32]| -> std::ops::Range<usize> {
+                if unit.token.vowel_poor {
+                    return 0..words.len();
+                }
+                let low = words.partition_point(|w| meta(w).is_some_and(|m| m.len < shortest));
+                let high = words.partition_point(|w| meta(w).is_some_and(|m| m.len <= longest));
+                low..high.max(low)
+            };
+            let singles = singles.get(window(singles)).unwrap_or_default();
+            // A run is never compared with a run.
+            let runs = if unit_is_run {
+                &[][..]
+            } else {
+                runs.get(window(runs)).unwrap_or_default()
+            };
+            for &word_id in vowel_poor.iter().chain(singles).chain(runs) {
+                let Some(word_meta) = self.meta.get(word_id as usize) else {
+                    continue;
+                };
+                if (unit_is_run && word_meta.is_run) || !stamps.first_visit(word_id) {
+                    continue;
+                }
+                // The letters either word lacks rule most out before any distance
+                // (exactly as `token_similarity` would).
+                if !unit.token.vowel_poor
+                    && !word_meta.vowel_poor
+                    && !letter_sets_may_match(
+                        unit_len,
+                        unit.letters,
+                        word_meta.len as usize,
+                        word_meta.letters,
+                    )
+                {
+                    continue;
+                }
+                // The same pairs `compare` would make: only words similar at all.
+                let Some(word) = self.words.get(word_id as usize) else {
+                    continue;
+                };
+                let similarity = comparator.similarity(word);
+                if similarity <= 0.0 {
+                    continue;
+                }
+                found.push((word_id, similarity));
+            }
+        }
+        found
     }
 
     /// Scores every listed name: the reference the index is tested against.
     pub fn screen_exhaustive(&self, query: &Query, threshold: f64) -> Vec<Hit> {
         let prepared = PreparedName::new(&query.name, query.entity_type);
-        self.score_names(query, &prepared, 0..self.names.len() as u32, threshold)
+        self.score_names(
+            query,
+            &prepared,
+            0..self.names.len() as u32,
+            threshold,
+            None,
+        )
     }
 
-    /// Scores `names` (ascending, so that the names of an entry come together).
+    /// Scores `names` (ascending, so that the names of an entry come together). `similar`:
+    /// the similarities of query units and listed words found by the index (any pair of
+    /// filed units not in it is not similar); without it every pair is compared.
     fn score_names(
         &self,
         query: &Query,
         prepared: &PreparedName,
         names: impl Iterator<Item = u32>,
         threshold: f64,
+        similar: Option<&HashMap<u64, f64, KeyHash>>,
     ) -> Vec<Hit> {
         // Best name of each entry: (entry, score, name id).
         let mut best: Vec<(u32, f64, u32)> = Vec::new();
@@ -414,7 +465,27 @@ impl Screener {
                 if !kinds_compatible(query.entity_type, name.entity_type) {
                     continue;
                 }
-                let score = compare_score(prepared, &name.prepared);
+                let score = compare_score_with(
+                    prepared,
+                    &name.prepared,
+                    &mut |query_unit, a, listed_unit, b| {
+                        let word = name.unit_words.get(listed_unit).copied();
+                        match (similar, word) {
+                            (Some(similar), Some(word)) if word != NO_WORD => similar
+                                .get(&unit_key(query_unit, word))
+                                .copied()
+                                // Unfiled on the query side (an initial, a particle).
+                                .unwrap_or_else(|| {
+                                    if a.keyed() || query_unit >= prepared.tokens.len() {
+                                        0.0
+                                    } else {
+                                        token_similarity(a, b)
+                                    }
+                                }),
+                            _ => token_similarity(a, b),
+                        }
+                    },
+                );
                 // Corroboration can add at most this much, so a name further below the
                 // threshold cannot become a hit.
                 if score + MAX_BONUS < threshold {
@@ -650,28 +721,38 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-/// Per-thread accumulator of the candidates of one query: for each name touched, the words
-/// of the query and of the name that shared a key. Dense arrays stamped with a generation, so
-/// nothing is cleared between queries.
+/// Per-thread working memory of a query: the names it touched, the similar words found, and
+/// the cache of each screened word's similar listed words.
 #[derive(Default)]
 struct Scratch {
+    names: NameMarks,
+    words: WordCache,
+    /// Similarity of each (query unit, listed word) pair found similar, by `unit_key`.
+    similar: HashMap<u64, f64, KeyHash>,
+}
+
+impl Scratch {
+    fn start(&mut self, names: usize) {
+        self.names.start(names);
+        self.similar.clear();
+    }
+}
+
+/// For each name touched by a query, the words of the query and of the name that were found
+/// similar. Dense arrays stamped with a generation, so nothing is cleared between queries.
+#[derive(Default)]
+struct NameMarks {
     generation: u32,
     stamp: Vec<u32>,
     masks: Vec<(u16, u16)>,
     touched: Vec<u32>,
-    /// Words already compared with the current query word.
-    unit: u32,
-    word_stamp: Vec<u32>,
 }
 
-impl Scratch {
-    fn start(&mut self, names: usize, words: usize) {
+impl NameMarks {
+    fn start(&mut self, names: usize) {
         if self.stamp.len() < names {
             self.stamp.resize(names, 0);
             self.masks.resize(names, (0, 0));
-        }
-        if self.word_stamp.len() < words {
-            self.word_stamp.resize(words, 0);
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
@@ -681,25 +762,7 @@ impl Scratch {
         self.touched.clear();
     }
 
-    fn next_unit(&mut self) {
-        self.unit = self.unit.wrapping_add(1);
-        if self.unit == 0 {
-            self.word_stamp.iter_mut().for_each(|s| *s = 0);
-            self.unit = 1;
-        }
-    }
-
-    fn first_visit(&mut self, word: u32) -> bool {
-        match self.word_stamp.get_mut(word as usize) {
-            Some(stamp) if *stamp != self.unit => {
-                *stamp = self.unit;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn add(&mut self, name: u32, query_mask: u16, listed_mask: u16) {
+    fn touch(&mut self, name: u32, query_mask: u16, listed_mask: u16) {
         let i = name as usize;
         let (Some(stamp), Some(masks)) = (self.stamp.get_mut(i), self.masks.get_mut(i)) else {
             return;
@@ -719,6 +782,108 @@ impl Scratch {
             (n, q, l)
         })
     }
+}
+
+/// Words already compared with the current screened word, stamped like `NameMarks`.
+#[derive(Default)]
+struct WordStamps {
+    unit: u32,
+    stamp: Vec<u32>,
+}
+
+impl WordStamps {
+    fn next_unit(&mut self, words: usize) {
+        if self.stamp.len() < words {
+            self.stamp.resize(words, 0);
+        }
+        self.unit = self.unit.wrapping_add(1);
+        if self.unit == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.unit = 1;
+        }
+    }
+
+    fn first_visit(&mut self, word: u32) -> bool {
+        match self.stamp.get_mut(word as usize) {
+            Some(stamp) if *stamp != self.unit => {
+                *stamp = self.unit;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One u64 per (query unit, listed word), spread over all bits (the map takes the key as its
+/// hash, and a multiplication by an odd constant loses nothing).
+fn unit_key(unit: usize, word: u32) -> u64 {
+    (((unit as u64) << 32) | u64::from(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Distinct screened words remembered per thread, and listed words remembered with them:
+/// the cache is emptied when either bound is reached (a few MB at most, in a 128 MB Lambda).
+const WORD_CACHE_WORDS: usize = 8_192;
+const WORD_CACHE_PAIRS: usize = 262_144;
+
+/// The similar listed words of each screened word seen lately. Names share their words
+/// (given names, family names, `mohammed`, `trading`), so most words of a stream of names
+/// have been looked up before; the answer depends only on the word and the lists, so a
+/// cached answer is the same answer.
+#[derive(Default)]
+struct WordCache {
+    /// The `Screener::id` the entries were found in.
+    screener: u64,
+    entries: HashMap<String, Box<[(u32, f64)]>, FastHash>,
+    pairs: usize,
+    key: String,
+    stamps: WordStamps,
+}
+
+impl WordCache {
+    fn similar(
+        &mut self,
+        screener: u64,
+        unit: &PreparedToken,
+        unit_is_run: bool,
+        find: impl FnOnce(&mut WordStamps) -> Vec<(u32, f64)>,
+    ) -> &[(u32, f64)] {
+        if self.screener != screener {
+            self.clear();
+            self.screener = screener;
+        }
+        // Everything the search depends on: the word, how it was written, and whether it
+        // is a run (runs have no phonetic keys and are not compared with runs).
+        self.key.clear();
+        for flag in [unit.token.vowel_poor, unit.token.particle, unit_is_run] {
+            self.key.push(if flag { '1' } else { '0' });
+        }
+        self.key.push_str(&unit.token.text);
+        if !self.entries.contains_key(self.key.as_str()) {
+            let found = find(&mut self.stamps);
+            if self.entries.len() >= WORD_CACHE_WORDS || self.pairs + found.len() > WORD_CACHE_PAIRS
+            {
+                self.clear();
+            }
+            self.pairs += found.len();
+            self.entries
+                .insert(self.key.clone(), found.into_boxed_slice());
+        }
+        self.entries
+            .get(self.key.as_str())
+            .map(|found| &found[..])
+            .unwrap_or_default()
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.pairs = 0;
+    }
+}
+
+/// Empties this thread's cache of similar words, so that a benchmark can measure screening
+/// from a cold cache.
+pub fn forget_similar_words() {
+    SCRATCH.with(|scratch| scratch.borrow_mut().words.clear());
 }
 
 thread_local! {
@@ -805,6 +970,41 @@ mod tests {
     #[test]
     fn unrelated_name_is_clear() {
         assert!(screen("Margaret Thatcher", 0.85).is_empty());
+    }
+
+    #[test]
+    fn cached_words_give_the_same_hits_and_stay_with_their_screener() {
+        let names = [
+            "Daniel Moreno",
+            "Moreno, Daniel",
+            "Dmitriy Yurevich Khoroshév",
+            "Hesa Trade Center",
+            "Дмитрий Хорошев",
+        ];
+        let first = sample();
+        forget_similar_words();
+        let cold: Vec<Vec<Hit>> = names
+            .iter()
+            .map(|n| first.screen(&Query::name(*n), 0.7))
+            .collect();
+        let warm: Vec<Vec<Hit>> = names
+            .iter()
+            .map(|n| first.screen(&Query::name(*n), 0.7))
+            .collect();
+        assert_eq!(cold, warm);
+        assert!(cold.iter().all(|hits| !hits.is_empty()), "{cold:?}");
+        // The same lists in another order number their words differently: answers cached
+        // for the first screener would find the wrong names here.
+        let mut reordered = lists::bundled().unwrap();
+        reordered.reverse();
+        for list in &mut reordered {
+            list.entries.reverse();
+        }
+        let second = Screener::new(reordered);
+        for name in names {
+            let q = Query::name(name);
+            assert_eq!(second.screen(&q, 0.7), second.screen_exhaustive(&q, 0.7), "{name}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod index;
 
 use serde::{Deserialize, Serialize};
 
-pub use index::Screener;
+pub use index::{forget_similar_words, Screener};
 
 /// What a list entry (or a screened name) is. A person is never a hit for a vessel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

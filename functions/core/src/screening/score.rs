@@ -245,9 +245,24 @@ impl PreparedName {
     /// The words and runs that the index files (and a query looks up), each with the mask of
     /// the words it stands for and whether it is a run.
     pub fn keyed_units(&self) -> impl Iterator<Item = (&PreparedToken, u16, bool)> + '_ {
+        self.numbered_keyed_units()
+            .map(|(_, t, mask, run)| (t, mask, run))
+    }
+
+    /// `keyed_units`, each with its unit number (single words first, then runs): the number
+    /// `compare_score_with` gives its similarity function.
+    pub fn numbered_keyed_units(
+        &self,
+    ) -> impl Iterator<Item = (usize, &PreparedToken, u16, bool)> + '_ {
         self.units()
-            .filter(|(run, t)| run.len > 1 || t.keyed())
-            .map(|(run, t)| (t, run.mask(), run.len > 1))
+            .enumerate()
+            .filter(|(_, (run, t))| run.len > 1 || t.keyed())
+            .map(|(i, (run, t))| (i, t, run.mask(), run.len > 1))
+    }
+
+    /// Number of units (single words and runs).
+    pub fn unit_count(&self) -> usize {
+        self.tokens.len() + self.runs.len()
     }
 
     /// The most this side's share of matched weight can be when only the words in `mask`
@@ -294,6 +309,43 @@ pub struct NameScore {
 
 /// Similarity of two single words in 0..1; 0 when they are not the same word.
 pub fn token_similarity(a: &PreparedToken, b: &PreparedToken) -> f64 {
+    similarity_by(a, b, &mut edit_distance_within)
+}
+
+/// A screened word prepared to be compared with many listed words: its bit-parallel edit
+/// distance state is built once, not once per listed word.
+pub struct WordComparator<'a> {
+    word: &'a PreparedToken,
+    osa: rapidfuzz::distance::osa::BatchComparator<u8>,
+}
+
+impl<'a> WordComparator<'a> {
+    pub fn new(word: &'a PreparedToken) -> Self {
+        Self {
+            word,
+            osa: rapidfuzz::distance::osa::BatchComparator::new(word.token.text.bytes()),
+        }
+    }
+
+    /// `token_similarity(word, other)`, exactly.
+    pub fn similarity(&self, other: &PreparedToken) -> f64 {
+        use rapidfuzz::distance::osa::Args;
+        similarity_by(self.word, other, &mut |_, y, most| {
+            self.osa
+                .distance_with_args(y.iter().copied(), &Args::default().score_cutoff(most))
+        })
+    }
+}
+
+/// An edit distance of two words when it is at most the bound given, `None` when more.
+type DistanceWithin<'a> = dyn FnMut(&[u8], &[u8], usize) -> Option<usize> + 'a;
+
+/// `token_similarity` with the edit distance given.
+fn similarity_by(
+    a: &PreparedToken,
+    b: &PreparedToken,
+    distance_within: &mut DistanceWithin,
+) -> f64 {
     let (x, y) = (a.token.text.as_str(), b.token.text.as_str());
     if x == y {
         return 1.0;
@@ -335,38 +387,32 @@ pub fn token_similarity(a: &PreparedToken, b: &PreparedToken) -> f64 {
     if !lengths_may_match(x.len(), y.len()) || !letters_may_match(a, b) {
         return 0.0;
     }
+    let short = x.len().min(y.len()) <= 4;
     // The most edits that leave EDIT_FLOOR of the letters unchanged: the distance is only
-    // worked out that far.
+    // worked out that far (bit-parallel, so the distance comes before Jaro-Winkler).
     let mut most = 0;
     while most < x.len().max(y.len()) && 1.0 - (most + 1) as f64 / longest >= EDIT_FLOOR {
         most += 1;
     }
-    let Some(edits) = edit_distance_within(x.as_bytes(), y.as_bytes(), most) else {
+    let Some(edits) = distance_within(x.as_bytes(), y.as_bytes(), most) else {
         return 0.0;
     };
     let by_edits = 1.0 - edits as f64 / longest;
-    if by_edits < EDIT_FLOOR {
-        return 0.0;
-    }
-    let jw = jaro_winkler(x.as_bytes(), y.as_bytes());
-    // Jaro-Winkler rewards a shared beginning; a word that needs many edits is another word
-    // that starts alike (Castillo, Castro).
-    let mut s = if by_edits >= EDIT_FLOOR {
-        jw.max(by_edits)
-    } else {
-        by_edits
-    };
-    // Short words: Jaro-Winkler is generous, one edit in four letters is a different word.
-    if x.len().min(y.len()) <= 4 {
-        s = by_edits.max(if edits <= 1 && x.len() >= 3 && y.len() >= 3 {
+    let mut s = if short {
+        // Short words: Jaro-Winkler is generous, one edit in four letters is a different word.
+        by_edits.max(if edits <= 1 && x.len() >= 3 && y.len() >= 3 {
             0.85
         } else {
             0.0
-        });
-    }
+        })
+    } else {
+        // Jaro-Winkler rewards a shared beginning; a word that needs many edits is another
+        // word that starts alike (Castillo, Castro): the edits floor above keeps those out.
+        jaro_winkler(x.as_bytes(), y.as_bytes()).max(by_edits)
+    };
     let sounds_alike = a.keys[0] != 0
         && (a.keys[0] == b.keys[0] || a.keys[0] == b.keys[1] || a.keys[1] == b.keys[0]);
-    if sounds_alike && x.len().min(y.len()) >= 3 && by_edits >= EDIT_FLOOR {
+    if sounds_alike && x.len().min(y.len()) >= 3 {
         s = s.max(0.88);
     }
     if s < TOKEN_FLOOR {
@@ -440,48 +486,17 @@ fn jaro(a: &[u8], b: &[u8]) -> f64 {
         / 3.0
 }
 
-/// Optimal string alignment distance (edits, with adjacent transpositions) of two ASCII
-/// words when it is at most `most`; `None` when it is more. On the stack for words up to 32
-/// letters, stopping as soon as two rows in a row are all above `most` (no later row can come
-/// back under it).
+/// Optimal string alignment distance (edits, with adjacent transpositions) of two words when
+/// it is at most `most`; `None` when it is more. Bit-parallel (Hyyrö 2003, from rapidfuzz):
+/// a machine word per column instead of a cell, which is what makes comparing a screened
+/// word with every listed word of a posting cheap.
 fn edit_distance_within(a: &[u8], b: &[u8], most: usize) -> Option<usize> {
-    const MAX: usize = 32;
-    if a.len() > MAX || b.len() > MAX {
-        let edits = strsim::osa_distance(
-            std::str::from_utf8(a).unwrap_or_default(),
-            std::str::from_utf8(b).unwrap_or_default(),
-        );
-        return (edits <= most).then_some(edits);
-    }
-    let (mut rows_a, mut rows_b, mut rows_c) = ([0u8; MAX + 1], [0u8; MAX + 1], [0u8; MAX + 1]);
-    let (mut two_back, mut previous, mut current) = (&mut rows_a, &mut rows_b, &mut rows_c);
-    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j as u8;
-    }
-    let mut previous_min = 0usize;
-    for i in 1..=a.len() {
-        current[0] = i as u8;
-        let mut row_min = i;
-        for j in 1..=b.len() {
-            let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut best = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(two_back[j - 2] + 1);
-            }
-            current[j] = best;
-            row_min = row_min.min(usize::from(best));
-        }
-        if row_min > most && previous_min > most {
-            return None;
-        }
-        previous_min = row_min;
-        std::mem::swap(&mut two_back, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
-    }
-    let edits = usize::from(previous[b.len()]);
-    (edits <= most).then_some(edits)
+    use rapidfuzz::distance::osa;
+    osa::distance_with_args(
+        a.iter().copied(),
+        b.iter().copied(),
+        &osa::Args::default().score_cutoff(most),
+    )
 }
 
 #[cfg(test)]
@@ -537,29 +552,45 @@ fn generation(name: &PreparedName, position: usize) -> usize {
 /// Compares a screened name with a listed one.
 pub fn compare(query: &PreparedName, listed: &PreparedName) -> NameScore {
     let mut pairs = Vec::new();
-    let score = align(query, listed, Some(&mut pairs));
+    let score = align(query, listed, Some(&mut pairs), &mut |_, a, _, b| {
+        token_similarity(a, b)
+    });
     NameScore { score, pairs }
 }
 
 /// `compare`'s score alone, without naming the pairs (what screening needs for every
 /// candidate; the pairs are named only for the hits).
 pub fn compare_score(query: &PreparedName, listed: &PreparedName) -> f64 {
-    align(query, listed, None)
+    align(query, listed, None, &mut |_, a, _, b| {
+        token_similarity(a, b)
+    })
+}
+
+/// `compare_score` with the word similarities given by `similarity(query unit, query word,
+/// listed unit, listed word)`, units numbered as [`PreparedName::numbered_keyed_units`] numbers them:
+/// the index passes the similarities it worked out while finding the candidates.
+pub fn compare_score_with(
+    query: &PreparedName,
+    listed: &PreparedName,
+    similarity: &mut dyn FnMut(usize, &PreparedToken, usize, &PreparedToken) -> f64,
+) -> f64 {
+    align(query, listed, None, similarity)
 }
 
 fn align(
     query: &PreparedName,
     listed: &PreparedName,
     mut pairs: Option<&mut Vec<WordPair>>,
+    similarity: &mut dyn FnMut(usize, &PreparedToken, usize, &PreparedToken) -> f64,
 ) -> f64 {
     if query.is_empty() || listed.is_empty() {
         return 0.0;
     }
     // Every candidate pairing of a token or run on one side with a token or run on the other
     // (a run only ever faces a single token: "jin ping" ~ "jinping").
-    let mut candidates: Vec<(f64, Run, Run)> = Vec::new();
-    for (qr, a) in query.units() {
-        for (lr, b) in listed.units() {
+    let mut candidates: Vec<(f64, Run, Run)> = Vec::with_capacity(16);
+    for (qi, (qr, a)) in query.units().enumerate() {
+        for (li, (lr, b)) in listed.units().enumerate() {
             if qr.len > 1 && lr.len > 1 {
                 continue;
             }
@@ -567,7 +598,7 @@ fn align(
             if (qr.len > 1 && b.token.is_initial()) || (lr.len > 1 && a.token.is_initial()) {
                 continue;
             }
-            let s = token_similarity(a, b);
+            let s = similarity(qi, a, li, b);
             if s > 0.0 {
                 candidates.push((s, qr, lr));
             }
