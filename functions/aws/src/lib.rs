@@ -7,6 +7,7 @@ pub mod lists;
 pub mod metrics;
 pub mod query;
 pub mod runtime;
+pub mod textract;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -246,6 +247,7 @@ impl DocumentSource for S3DocumentSource {
             content: Fetched::Bytes(bytes),
             metadata_customer_id,
             tag_customer_id,
+            recognized: None,
         })
     }
 }

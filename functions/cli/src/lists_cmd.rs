@@ -661,6 +661,16 @@ impl Target {
     }
 }
 
+/// The folder `lists fetch` installs into by default, when it holds files: what `screen` and
+/// `scan` read when no folder is given.
+pub(crate) fn installed_dir() -> Option<PathBuf> {
+    let dir = default_dir().ok()?;
+    let mut entries = std::fs::read_dir(&dir).ok()?;
+    entries
+        .any(|e| e.is_ok_and(|e| e.path().is_file()))
+        .then_some(dir)
+}
+
 /// `$COMPLIANCE_LISTS`, else the `lists` folder of the user's data directory.
 fn default_dir() -> Result<PathBuf, CliError> {
     if let Some(dir) = std::env::var_os("COMPLIANCE_LISTS").filter(|d| !d.is_empty()) {

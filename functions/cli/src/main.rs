@@ -6,6 +6,7 @@
 mod audit_cmd;
 mod check_id;
 mod customer_cmd;
+mod eval_cmd;
 mod lists_cmd;
 mod report_cmd;
 mod review_cmd;
@@ -36,7 +37,7 @@ Exit codes:
   1  operational failure (rules or lists cannot be loaded, the audit store cannot be written)
   2  usage error
   3  --fail-on matched: at least one document got one of the named decisions
-     (check-id: --fail-on-invalid matched)
+     (check-id: --fail-on-invalid matched; eval: a --min-* target missed)
   4  review refused: the case's state does not allow the decision (a closed case must be
      reopened first, an escalated one cannot be escalated again, ...), or the reviewer, reason
      or sanctions hit is missing or invalid; nothing was recorded
@@ -62,6 +63,10 @@ enum Command {
     /// Read, classify and extract documents without judging or storing them.
     #[command(after_help = EXIT_HELP)]
     Extract(ExtractArgs),
+    /// Measure classification and field accuracy on a labelled corpus (`events/corpus` by
+    /// default); exit 3 when a --min-* target is missed.
+    #[command(after_help = EXIT_HELP)]
+    Eval(eval_cmd::EvalArgs),
     /// Validate identifiers: an MRZ (its lines as separate arguments), IBAN, BIC, LEI or card.
     #[command(after_help = EXIT_HELP)]
     CheckId(CheckIdArgs),
@@ -117,7 +122,8 @@ struct ScanArgs {
     #[arg(long, env = "COMPLIANCE_RULES")]
     rules: Option<PathBuf>,
     /// Folder of sanctions list files (OFAC SDN CSV set, UN XML, BIS DPL, US CSL, custom CSV),
-    /// recognised by content; the bundled OFAC sample by default.
+    /// recognised by content [default: the folder `lists fetch` installed, else the bundled
+    /// OFAC sample].
     #[arg(long, env = "COMPLIANCE_LISTS")]
     lists: Option<PathBuf>,
     /// Audit store (SQLite file); by default in your data directory.
@@ -226,6 +232,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Extract(args) => extract(args).map(|_| true),
+        Command::Eval(args) => eval_cmd::run(args),
         Command::CheckId(args) => check_ids(args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Screen(args) => screen_cmd::screen(args),
@@ -259,10 +266,7 @@ fn main() -> ExitCode {
 
 fn load_pipeline(args: &ScanArgs) -> Result<Pipeline, CliError> {
     let rules = load_rules(args.rules.as_ref())?;
-    let lists = match &args.lists {
-        Some(dir) => lists::load_dir(dir)?,
-        None => lists::bundled()?,
-    };
+    let lists = load_lists(args.lists.as_ref())?;
     let limits = IntakeLimits {
         max_bytes: args.max_bytes,
         ..IntakeLimits::default()
@@ -271,6 +275,17 @@ fn load_pipeline(args: &ScanArgs) -> Result<Pipeline, CliError> {
 }
 
 /// The rules file given, or the built-in rules.
+/// The sanctions lists: the folder given (`--lists` or `$COMPLIANCE_LISTS`), else the folder
+/// `compliance lists fetch` installed, else the small OFAC sample bundled with the tool.
+pub(crate) fn load_lists(
+    dir: Option<&PathBuf>,
+) -> Result<Vec<compliance_core::screening::SanctionsList>, CliError> {
+    Ok(match dir.cloned().or_else(lists_cmd::installed_dir) {
+        Some(dir) => lists::load_dir(&dir)?,
+        None => lists::bundled()?,
+    })
+}
+
 pub(crate) fn load_rules(path: Option<&PathBuf>) -> Result<RuleSet, CliError> {
     Ok(match path {
         Some(path) => {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use compliance_core::audit::SCHEMA_VERSION;
 use compliance_core::screening::score::{similarity, DEFAULT_THRESHOLD};
-use compliance_core::screening::{lists, EntityType, Hit, Query, Screener};
+use compliance_core::screening::{EntityType, Hit, Query, Screener};
 use serde_json::json;
 
 use crate::CliError;
@@ -20,7 +20,7 @@ pub struct ScreenArgs {
     #[arg(long)]
     input: Option<PathBuf>,
     /// Folder of list files (OFAC SDN CSV set, UN XML, BIS DPL, US CSL, custom CSV), recognised
-    /// by content; the bundled OFAC sample by default.
+    /// by content [default: the folder `lists fetch` installed, else the bundled OFAC sample].
     #[arg(long, env = "COMPLIANCE_LISTS")]
     lists: Option<PathBuf>,
     /// Score (0..1) at or above which a list entry is reported.
@@ -86,10 +86,7 @@ fn read_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> CliError + '
 }
 
 pub fn screen(args: ScreenArgs) -> Result<bool, CliError> {
-    let loaded = match &args.lists {
-        Some(dir) => lists::load_dir(dir)?,
-        None => lists::bundled()?,
-    };
+    let loaded = crate::load_lists(args.lists.as_ref())?;
     let screener = Screener::new(loaded);
     let names: Box<dyn Iterator<Item = Result<String, CliError>>> = match (&args.name, &args.input)
     {

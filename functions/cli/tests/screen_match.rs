@@ -160,6 +160,43 @@ fn full_ofac_and_un_lists_from_one_folder() {
     );
 }
 
+/// `screen` without `--lists` reads the folder `lists fetch` installs into (here a custom
+/// watchlist under `$XDG_DATA_HOME/compliance/lists`), and the bundled sample only when that
+/// folder is empty or missing.
+#[test]
+fn screen_reads_the_installed_lists_by_default() {
+    let data = TempDir::new("data-home");
+    let installed = data.path().join("compliance/lists");
+    std::fs::create_dir_all(&installed).expect("lists folder");
+    let run = |name: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_compliance"))
+            .args(["screen", "--json", name])
+            .env_remove("COMPLIANCE_LISTS")
+            .env("XDG_DATA_HOME", data.path())
+            .output()
+            .expect("run compliance")
+    };
+    // Empty folder: the bundled OFAC sample.
+    let output = run("MORENO, Daniel");
+    assert_exit(&output, 0, "screen, nothing installed");
+    assert_eq!(
+        entry_ids(&lines(&output, Schema::Screen)[0])[0],
+        "ofac_sdn:15102"
+    );
+    std::fs::write(
+        installed.join("watchlist.csv"),
+        "id,name,type\nBW-7,Ivan Petrovich SIDOROV,Person\n",
+    )
+    .expect("write watchlist");
+    let output = run("Ivan Sidorov");
+    assert_exit(&output, 0, "screen, watchlist installed");
+    let line = &lines(&output, Schema::Screen)[0];
+    assert_eq!(entry_ids(line), ["custom:watchlist:BW-7"], "{line}");
+    // The installed folder replaces the sample: Moreno is not on the watchlist.
+    let output = run("MORENO, Daniel");
+    assert!(entry_ids(&lines(&output, Schema::Screen)[0]).is_empty());
+}
+
 #[test]
 fn an_identity_number_on_the_list_is_a_hit_on_its_own() {
     let lists = full_lists();

@@ -16,7 +16,7 @@ use crate::screening::ListVersion;
 
 /// Version of the machine contract (`schemas/`): raised whenever any schema changes; the
 /// schema lock test fails otherwise.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Lower-case hex SHA-256 of the bytes read.
 pub fn sha256_hex(bytes: &[u8]) -> String {

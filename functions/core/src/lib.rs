@@ -8,6 +8,7 @@ pub mod checks;
 pub mod classify;
 pub mod customer;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod identifiers;
 pub mod intake;

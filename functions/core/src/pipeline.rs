@@ -11,8 +11,9 @@ use crate::classify::{classify, Classification, DocType};
 use crate::customer::{CustomerContext, Identity, IdentityKey, KeyPattern};
 use crate::error::CoreError;
 use crate::extract::{extract, Fields};
-use crate::intake::{read, Format, IntakeLimits, Unreadable};
+use crate::intake::{read, recognized, DocumentText, Format, IntakeLimits, TextOrigin, Unreadable};
 use crate::mrz;
+use crate::ports::{OcrOutcome, Recognition};
 use crate::rules::RuleSet;
 use crate::screening::{lists, SanctionsList, Screener};
 
@@ -30,6 +31,8 @@ pub struct Reading {
     pub classification: Classification,
     /// In clear: mask with [`Fields::masked`] before it leaves the process.
     pub fields: Fields,
+    /// The OCR service the text came from, for a PDF without a text layer.
+    pub ocr_provider: Option<String>,
 }
 
 /// The audit record, plus the fields in clear for a caller that may show them (never stored).
@@ -88,22 +91,63 @@ impl Pipeline {
         bytes: &[u8],
         today: chrono::NaiveDate,
     ) -> Result<Reading, Unreadable> {
-        let doc = read(name, bytes, &self.limits)?;
+        self.read_text(name, bytes, None)
+            .map(|doc| self.reading(&doc, today))
+    }
+
+    /// The document's text: from the file, or, for a PDF without a text layer, from what OCR
+    /// made of it when OCR ran.
+    fn read_text(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        ocr: Option<&OcrOutcome>,
+    ) -> Result<DocumentText, Unreadable> {
+        match (read(name, bytes, &self.limits), ocr) {
+            (Err(Unreadable::NoTextLayer), Some(ocr)) => {
+                let provider = ocr.provider;
+                match &ocr.recognition {
+                    Recognition::Text(text) => {
+                        recognized(provider, text.text.clone(), text.pages, &self.limits).map_err(
+                            |e| match e {
+                                Unreadable::NoTextLayer => Unreadable::OcrFailed {
+                                    provider: provider.to_string(),
+                                    detail: "no text recognised".into(),
+                                },
+                                other => other,
+                            },
+                        )
+                    }
+                    Recognition::Refused(reason) => Err(Unreadable::OcrFailed {
+                        provider: provider.to_string(),
+                        detail: reason.clone(),
+                    }),
+                }
+            }
+            (read, _) => read,
+        }
+    }
+
+    fn reading(&self, doc: &DocumentText, today: chrono::NaiveDate) -> Reading {
         let found_mrz = mrz::find(&doc.text, today);
-        let classification = classify(&doc, found_mrz.as_ref());
+        let classification = classify(doc, found_mrz.as_ref());
         let fields = extract(
-            &doc,
+            doc,
             found_mrz,
             classification.doc_type == DocType::ConsentForm,
         );
-        Ok(Reading {
+        Reading {
             format: doc.format,
             pages: doc.pages,
             characters: doc.text.chars().count(),
             truncated: doc.truncated,
             classification,
             fields,
-        })
+            ocr_provider: match &doc.origin {
+                TextOrigin::Ocr { provider } => Some(provider.clone()),
+                TextOrigin::File { .. } => None,
+            },
+        }
     }
 
     /// Judges one document. `content` is the bytes read, or why they could not be read.
@@ -132,6 +176,19 @@ impl Pipeline {
         &self,
         source: SourceRef,
         content: Result<&[u8], Unreadable>,
+        customer: &CustomerContext,
+        now: DateTime<Utc>,
+    ) -> Assessment {
+        self.assess_scanned(source, content, None, customer, now)
+    }
+
+    /// [`Pipeline::assess_for`] with what OCR made of the document, when the document source
+    /// ran OCR on a scan: a PDF without a text layer is then judged on the recognised text.
+    pub fn assess_scanned(
+        &self,
+        source: SourceRef,
+        content: Result<&[u8], Unreadable>,
+        ocr: Option<&OcrOutcome>,
         customer: &CustomerContext,
         now: DateTime<Utc>,
     ) -> Assessment {
@@ -177,7 +234,10 @@ impl Pipeline {
             record.reasons.push(format!("customer id: {problem}"));
         }
 
-        let reading = content.and_then(|bytes| self.read_document(&name, bytes, today));
+        let reading = content.and_then(|bytes| {
+            self.read_text(&name, bytes, ocr)
+                .map(|doc| self.reading(&doc, today))
+        });
         let reading = match reading {
             Ok(reading) => reading,
             Err(reason) => {
@@ -214,6 +274,15 @@ impl Pipeline {
         record.doc_type = reading.classification.doc_type;
         record.confidence = reading.classification.confidence;
         record.classification_signals = reading.classification.signals;
+        if let Some(provider) = &reading.ocr_provider {
+            // Provenance without content: the text was recognised, not read from the file.
+            record
+                .classification_signals
+                .push(format!("text:ocr:{provider}"));
+            record.reasons.push(format!(
+                "text recognised by OCR ({provider}): a scan without a text layer"
+            ));
+        }
         record.fields = reading.fields.masked();
         record.checks = checks;
         record.decision = decision;
@@ -328,5 +397,55 @@ mod tests {
             .reasons
             .iter()
             .any(|r| r.contains("more reasons not stored")));
+    }
+
+    const SCAN: &[u8] = include_bytes!("../tests/fixtures/intake/scan.pdf");
+
+    #[test]
+    fn a_scan_is_judged_on_its_ocr_text_and_says_so() {
+        let pipeline = Pipeline::with_defaults().expect("pipeline");
+        let now = chrono::Utc::now();
+        let source = || SourceRef::file("scan.pdf", None);
+
+        let without = pipeline.evaluate(source(), Ok(SCAN), now);
+        assert_eq!(without.decision, Decision::Unreadable);
+        assert!(
+            without.reasons[0].contains("needs OCR"),
+            "{:?}",
+            without.reasons
+        );
+
+        let text = "KYC application\nFull name: Ada Example\nDate of birth: 01 Jan 1980\n";
+        let judge = |recognition: Recognition| {
+            let ocr = OcrOutcome {
+                provider: "textract",
+                recognition,
+            };
+            pipeline
+                .assess_scanned(
+                    source(),
+                    Ok(SCAN),
+                    Some(&ocr),
+                    &CustomerContext::none(),
+                    now,
+                )
+                .record
+        };
+        let with = judge(Recognition::Text(crate::ports::RecognizedText {
+            text: text.into(),
+            pages: Some(1),
+        }));
+        assert_ne!(with.decision, Decision::Unreadable, "{:?}", with.reasons);
+        assert_eq!(with.format, Some(Format::Pdf));
+        assert!(with
+            .classification_signals
+            .contains(&"text:ocr:textract".to_string()));
+        // The text itself is not in the record.
+        let stored = serde_json::to_string(&with).unwrap();
+        assert!(!stored.contains("Ada Example"));
+
+        let refused = judge(Recognition::Refused("UnsupportedDocumentException".into()));
+        assert_eq!(refused.decision, Decision::Unreadable);
+        assert!(refused.reasons[0].contains("OCR by textract failed: UnsupportedDocumentException"));
     }
 }

@@ -59,6 +59,8 @@ pub struct FetchedDocument {
     pub content: Fetched,
     pub metadata_customer_id: Option<String>,
     pub tag_customer_id: Option<String>,
+    /// What OCR made of a scan, when the source ran it (a deployment that turns OCR on).
+    pub recognized: Option<OcrOutcome>,
 }
 
 impl From<Fetched> for FetchedDocument {
@@ -67,6 +69,7 @@ impl From<Fetched> for FetchedDocument {
             content,
             metadata_customer_id: None,
             tag_customer_id: None,
+            recognized: None,
         }
     }
 }
@@ -207,4 +210,38 @@ pub trait AuditQuery {
         query: &RecordQuery,
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<RecordSummary>, PortError>> + Send;
+}
+
+/// Text an OCR service recognised in a document, and how many pages it saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecognizedText {
+    pub text: String,
+    pub pages: Option<usize>,
+}
+
+/// What OCR made of a document: its text, or why the service cannot read it (a refusal that
+/// retrying will not change: an unsupported or oversized document). Throttling and outages are
+/// `PortError`s instead, so that the event is delivered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recognition {
+    Text(RecognizedText),
+    Refused(String),
+}
+
+/// What an OCR service made of a document, with the service's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcrOutcome {
+    pub provider: &'static str,
+    pub recognition: Recognition,
+}
+
+/// OCR of PDFs without a text layer (scans), used only where a deployment turns it on.
+pub trait TextRecognizer {
+    /// The service's name, recorded with the document (`text:ocr:<name>`).
+    fn name(&self) -> &'static str;
+
+    fn recognize(
+        &self,
+        document: &[u8],
+    ) -> impl Future<Output = Result<Recognition, PortError>> + Send;
 }

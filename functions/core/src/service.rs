@@ -71,7 +71,13 @@ where
         Fetched::Bytes(bytes) => Ok(bytes.as_slice()),
         Fetched::Unreadable(reason) => Err(reason.clone()),
     };
-    let assessment = pipeline.assess_for(location, content, &context, Utc::now());
+    let assessment = pipeline.assess_scanned(
+        location,
+        content,
+        fetched.recognized.as_ref(),
+        &context,
+        Utc::now(),
+    );
     drop(fetched);
     let record = assessment.record;
 

@@ -4,6 +4,7 @@
 
 mod identity;
 pub mod metrics;
+pub mod ocr;
 
 use std::path::PathBuf;
 
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub use identity::load_identity_key;
+pub use ocr::{OcrDocumentSource, OcrProvider};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessorError {
@@ -276,7 +278,7 @@ pub async fn load_rules(
 
 pub struct Processor {
     pipeline: Pipeline,
-    source: S3DocumentSource,
+    source: ocr::ProcessorSource,
     store: DynamoAuditStore,
     sink: SnsAlertSink,
     incoming_prefix: Option<String>,
@@ -396,10 +398,15 @@ impl Processor {
                 .map_or("none", IdentityKey::id),
             "customer configuration"
         );
+        let source = ocr::OcrDocumentSource::new(
+            S3DocumentSource::new(s3, config.max_object_bytes)
+                .with_customer_tag(config.customer_id_tag.clone()),
+            None,
+            pipeline.limits.clone(),
+        );
         Ok(Self {
             pipeline,
-            source: S3DocumentSource::new(s3, config.max_object_bytes)
-                .with_customer_tag(config.customer_id_tag.clone()),
+            source,
             store: DynamoAuditStore::new(
                 compliance_aws::DynamoClient::new(aws),
                 config.audit_table.clone(),
@@ -410,6 +417,22 @@ impl Processor {
             ),
             incoming_prefix: config.incoming_prefix.clone(),
         })
+    }
+
+    /// Turns on OCR of PDFs without a text layer (`OCR_PROVIDER`, read once at cold start; see
+    /// [`OcrProvider::from_env`]). Without it such a PDF is recorded as unreadable, needing OCR.
+    pub fn with_ocr(mut self, provider: Option<OcrProvider>, aws: &aws_config::SdkConfig) -> Self {
+        let recognizer = provider.map(|provider| match provider {
+            OcrProvider::Textract => compliance_aws::textract::TextractRecognizer::new(
+                compliance_aws::textract::TextractClient::new(aws),
+            ),
+        });
+        tracing::info!(
+            ocr = provider.map_or("none", OcrProvider::as_str),
+            "OCR configuration"
+        );
+        self.source.set_recognizer(recognizer);
+        self
     }
 
     /// The rules this processor applies.

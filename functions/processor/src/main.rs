@@ -1,13 +1,14 @@
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use processor::{Config, Processor};
+use processor::{Config, OcrProvider, Processor};
 use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     compliance_aws::runtime::init_logging();
     let config = Config::from_env()?;
+    let ocr = OcrProvider::from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let processor = Processor::load(&config, &aws).await?;
+    let processor = Processor::load(&config, &aws).await?.with_ocr(ocr, &aws);
     let processor = &processor;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         processor.handle_event(event.payload).await

@@ -135,74 +135,43 @@ pub(super) fn minimum_age(rule: &Rule, ctx: &CheckContext<'_>) -> Finding {
     finding.with_evidence(evidence)
 }
 
-/// Upper-case ASCII letters of a name, as an MRZ writes them: accents dropped by
-/// transliteration, everything else a separator.
-fn mrz_name_tokens(name: &str) -> Vec<String> {
-    any_ascii::any_ascii(name)
-        .to_uppercase()
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The MRZ may truncate names (TD3 has 39 characters for both), so an MRZ token agrees with a
-/// printed one when it is the same or, for the last MRZ token, a prefix of it.
-fn names_agree(mrz: &[String], printed: &[String]) -> bool {
-    if mrz.is_empty() || printed.is_empty() || mrz.len() > printed.len() {
-        return mrz.is_empty() && printed.is_empty();
-    }
-    mrz.iter().enumerate().all(|(i, m)| {
-        let p = &printed[i];
-        m == p || (i + 1 == mrz.len() && p.starts_with(m.as_str()))
-    }) && (mrz.len() == printed.len() || mrz.join("").len() >= 30)
-}
-
-fn compact_number(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_uppercase()
-}
+/// The fields compared, in the order a reviewer reads them, with how messages name them.
+const COMPARED_FIELDS: &[(&str, &str)] = &[
+    ("surname", "surname"),
+    ("given_names", "given names"),
+    ("date_of_birth", "date of birth"),
+    ("document_number", "document number"),
+    ("expiry_date", "expiry date"),
+    ("nationality", "nationality"),
+];
 
 /// ICAO 9303 MRZ against the printed (visual inspection zone) fields: a forged page or an
-/// altered MRZ shows as a disagreement.
+/// altered MRZ shows as a disagreement. The comparison itself is the extraction's
+/// `mrz_agreement`, so the record's fields and this check never tell two stories.
 pub(super) fn mrz_printed_agreement(ctx: &CheckContext<'_>) -> Finding {
-    let Some(mrz) = &ctx.fields.mrz else {
+    if ctx.fields.mrz.is_none() {
         return Finding::new(Status::NotApplicable, "no MRZ to compare");
-    };
+    }
+    let agreement = ctx.fields.mrz_agreement();
     let printed = &ctx.fields.printed;
     let mut compared = Vec::new();
     let mut differ = Vec::new();
-    if let Some(surname) = &printed.surname {
-        compared.push("surname");
-        if !names_agree(&mrz_name_tokens(&mrz.surname), &mrz_name_tokens(surname)) {
-            differ.push("surname");
-        }
-    }
-    if let Some(given) = &printed.given_names {
-        compared.push("given names");
-        if !names_agree(&mrz_name_tokens(&mrz.given_names), &mrz_name_tokens(given)) {
-            differ.push("given names");
-        }
-    }
-    match (&printed.date_of_birth, &printed.date_of_birth_raw) {
-        (Some(date), _) => {
-            compared.push("date of birth");
-            if mrz.birth_date != Some(*date) {
-                differ.push("date of birth");
-            }
-        }
-        (None, Some(_)) => {
-            compared.push("date of birth");
-            differ.push("date of birth (printed date unreadable)");
-        }
-        (None, None) => {}
-    }
-    if let Some(number) = &printed.document_number {
-        compared.push("document number");
-        if compact_number(number) != compact_number(&mrz.document_number) {
-            differ.push("document number");
+    for (key, label) in COMPARED_FIELDS {
+        let Some(agrees) = agreement.get(key) else {
+            continue;
+        };
+        compared.push(*label);
+        if !agrees {
+            let unreadable = match *key {
+                "date_of_birth" => printed.date_of_birth.is_none(),
+                "expiry_date" => printed.expiry_date.is_none(),
+                _ => false,
+            };
+            differ.push(if unreadable {
+                format!("{label} (printed date unreadable)")
+            } else {
+                label.to_string()
+            });
         }
     }
     if compared.is_empty() {
@@ -251,7 +220,7 @@ pub(super) fn document_number_format(rule: &Rule, ctx: &CheckContext<'_>) -> Fin
             format!("the format configured for {state} is not a valid regular expression"),
         );
     };
-    let number = compact_number(&mrz.document_number);
+    let number = crate::extract::compact_number(&mrz.document_number);
     if re.is_match(&number) {
         Finding::new(
             Status::Pass,
@@ -272,23 +241,6 @@ pub(super) fn document_number_format(rule: &Rule, ctx: &CheckContext<'_>) -> Fin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tokens(s: &str) -> Vec<String> {
-        mrz_name_tokens(s)
-    }
-
-    #[test]
-    fn names_agree_across_accents_and_truncation() {
-        assert!(names_agree(&tokens("LINDQVIST"), &tokens("Lindqvist")));
-        assert!(names_agree(&tokens("MULLER"), &tokens("Müller")));
-        assert!(!names_agree(&tokens("MULLER"), &tokens("Miller")));
-        assert!(!names_agree(&tokens("ANNA"), &tokens("ANNA MARIA")));
-        // A TD3 name field truncated at 39 characters.
-        assert!(names_agree(
-            &tokens("BARTHOLOMEW ALEXANDER MAXIMILIAN FREDE"),
-            &tokens("Bartholomew Alexander Maximilian Frederick")
-        ));
-    }
 
     #[test]
     fn age_counts_birthdays() {

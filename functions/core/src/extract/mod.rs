@@ -8,9 +8,21 @@ use chrono::NaiveDate;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+mod agreement;
+mod amounts;
+mod dates;
+mod invoice;
+mod labels;
 mod transactions;
 
-pub use transactions::{CountryCell, Direction, Party, PartyDetails, Transaction};
+pub(crate) use agreement::compact_number;
+pub use agreement::mrz_agreement;
+pub use amounts::{currency_code, parse_money_number, Money};
+pub use dates::{find_dates, month_number, parse_date, parse_date_with, DateOrder, FoundDate};
+pub use invoice::{InvoiceFields, MAX_AMOUNTS};
+pub use transactions::{
+    table_shape, CountryCell, Direction, Party, PartyDetails, TableShape, Transaction,
+};
 
 use crate::intake::DocumentText;
 use crate::mask;
@@ -39,6 +51,10 @@ pub struct Printed {
     /// The raw date text when it could not be parsed.
     pub date_of_birth_raw: Option<String>,
     pub document_number: Option<String>,
+    pub expiry_date: Option<NaiveDate>,
+    /// The raw expiry text when it could not be parsed.
+    pub expiry_date_raw: Option<String>,
+    pub nationality: Option<String>,
 }
 
 /// A financial identifier as written in the document, with the line it is on.
@@ -69,6 +85,10 @@ pub struct Fields {
     pub leis: Vec<FoundIdentifier>,
     /// Postal addresses written after a label (`Address:`, `Service address:`, `Adresse:`, …).
     pub addresses: Vec<String>,
+    /// Labelled date of issue (of an identity document or an invoice).
+    pub issue_date: Option<NaiveDate>,
+    /// Invoice fields, VAT ids and amounts with a currency (text documents only).
+    pub invoice: InvoiceFields,
 }
 
 /// The most values of one list field shown in a record or an output.
@@ -84,6 +104,14 @@ pub enum Disclosure {
 }
 
 impl Fields {
+    /// Per field, whether the MRZ and the printed labels agree (empty without an MRZ).
+    pub fn mrz_agreement(&self) -> BTreeMap<&'static str, bool> {
+        self.mrz
+            .as_ref()
+            .map(|m| mrz_agreement(m, &self.printed))
+            .unwrap_or_default()
+    }
+
     /// The fields as they may be stored and shown: personal data masked.
     pub fn masked(&self) -> BTreeMap<String, serde_json::Value> {
         self.view(Disclosure::Masked)
@@ -200,6 +228,36 @@ impl Fields {
                 }),
             );
         }
+        if let Some(d) = self.issue_date {
+            out.insert("issue_date".into(), json!(d.to_string()));
+        }
+        let agreement = self.mrz_agreement();
+        if !agreement.is_empty() {
+            out.insert("mrz_agreement".into(), json!(agreement));
+        }
+        // Invoice data describe companies and trade, not people: shown as printed.
+        let invoice = &self.invoice;
+        if let Some(issuer) = &invoice.issuer {
+            out.insert("issuer".into(), json!(issuer));
+        }
+        if let Some(number) = &invoice.invoice_number {
+            out.insert("invoice_number".into(), json!(number));
+        }
+        if let Some(d) = invoice.invoice_date {
+            out.insert("invoice_date".into(), json!(d.to_string()));
+        }
+        if let Some(total) = invoice.total_amount {
+            out.insert("total_amount".into(), json!(total));
+        }
+        if let Some(currency) = &invoice.currency {
+            out.insert("currency".into(), json!(currency));
+        }
+        if !invoice.vat_ids.is_empty() {
+            out.insert("vat_ids".into(), json!(invoice.vat_ids));
+        }
+        if !invoice.amounts.is_empty() {
+            out.insert("amounts".into(), json!(invoice.amounts));
+        }
         if !truncated.is_empty() {
             out.insert("truncated_lists".into(), json!(truncated));
         }
@@ -219,11 +277,11 @@ regex!(
 );
 regex!(
     SURNAME_LABEL,
-    r"(?im)^\s*(?:surname|last name|nom de famille|nachname|apellidos?)\s*[:：]\s*(.+?)\s*$"
+    r"(?im)^\s*(?:surname|last name|family name|nom de famille|nachname|familienname|apellidos?|achternaam|familienaam)\s*[:：]\s*(.+?)\s*$"
 );
 regex!(
     GIVEN_LABEL,
-    r"(?im)^\s*(?:given names?|first names?|prénoms?|vornamen?|nombres?)\s*[:：]\s*(.+?)\s*$"
+    r"(?im)^\s*(?:given names?|first names?|forenames?|prénoms?|vornamen?|nombres?|voornamen|voornaam)\s*[:：]\s*(.+?)\s*$"
 );
 regex!(
     DOB_LABEL,
@@ -231,19 +289,19 @@ regex!(
 );
 regex!(
     EXPIRY_LABEL,
-    r"(?im)^\s*(?:date of expiry|expiry date|expires|valid until|date d'expiration|gültig bis|fecha de caducidad)\s*[:：]\s*(.+?)\s*$"
+    r"(?im)^\s*(?:date of expiry|expiry date|expiration date|expires(?: on)?|valid until|valid thru|date d'expiration|expire le|valable jusqu'au|gültig bis|ablaufdatum|fecha de caducidad|válido hasta|valido hasta|geldig tot|vervaldatum)\s*[:：]\s*(.+?)\s*$"
 );
 regex!(
     NATIONALITY_LABEL,
-    r"(?im)^\s*(?:nationality|nationalité|staatsangehörigkeit|nacionalidad)\s*[:：]\s*(.+?)\s*$"
+    r"(?im)^\s*(?:nationality|nationalité|staatsangehörigkeit|nacionalidad|nationaliteit)\s*[:：]\s*(.+?)\s*$"
 );
 regex!(
     DOCNUM_LABEL,
-    r"(?im)^\s*(?:passport (?:no|number)|document (?:no|number)|id (?:no|number))\.?\s*[:：]\s*([A-Z0-9<\- ]{5,20})\s*$"
+    r"(?im)^\s*(?:passport (?:no|number)|document (?:no|number)|id (?:no|number)|card (?:no|number)|licen[cs]e (?:no|number)|dl (?:no|number)|n° (?:du )?(?:document|passeport)|numéro (?:du )?(?:document|passeport)|ausweisnummer|passnummer|dokumentennummer|número de (?:documento|pasaporte)|documentnummer|paspoortnummer)\.?\s*[:：]\s*([A-Z0-9<\- ]{5,20})\s*$"
 );
 regex!(
     ADDRESS_LABEL,
-    r"(?im)^\s*(?:(?:residential|home|postal|service|supply|billing|registered|current|permanent) address|address(?: line 1)?|adresse|anschrift|wohnanschrift|dirección|direccion|domicilio|adres)\s*[:：]\s*(.*?)\s*$"
+    r"(?im)^\s*(?:(?:residential|home|postal|service|supply|billing|registered|current|permanent|business) address|address(?: line 1)?|adresse(?: de (?:consommation|fourniture|livraison|facturation|domicile))?|anschrift|wohnanschrift|lieferanschrift|lieferadresse|verbrauchsstelle|dirección(?: de suministro)?|direccion(?: de suministro)?|domicilio(?: de suministro)?|adres|vestigingsadres|woonadres|postadres|bezoekadres|leveringsadres)\s*[:：]\s*(.*?)\s*$"
 );
 regex!(CARD_CANDIDATE, r"\b\d+(?:[ -]\d+)*\b");
 regex!(
@@ -260,22 +318,45 @@ regex!(
 );
 regex!(
     CONSENT_TICK,
-    r"(?i)(?:\[\s*[x✓✔]\s*\]|☑|☒)\s*(?:i\s+(?:consent|agree)|j'accepte|ich willige|doy mi consentimiento|ik geef toestemming)"
+    r"(?i)(?:\[\s*[x✓✔]\s*\]|☑|☒)\s*(?:(?:yes|ja|oui|sí|si)\s*,?\s*)?(?:i\s+(?:consent|agree|accept)|j'accepte|je consens|je donne mon consentement|ich willige|ich stimme|ich bin einverstanden|doy mi consentimiento|acepto|consiento|ik geef toestemming|ik ga akkoord|ik stem)"
 );
 regex!(
     CONSENT_UNTICKED,
-    r"(?i)\[\s*\]\s*(?:i\s+(?:consent|agree)|j'accepte|ich willige|doy mi consentimiento|ik geef toestemming)"
+    r"(?i)\[\s*\]\s*(?:(?:yes|ja|oui|sí|si)\s*,?\s*)?(?:i\s+(?:consent|agree|accept)|j'accepte|je consens|je donne mon consentement|ich willige|ich stimme|ich bin einverstanden|doy mi consentimiento|acepto|consiento|ik geef toestemming|ik ga akkoord|ik stem)"
 );
 
 regex!(
     WITHDRAWAL,
     r"(?i)withdraw|withdrawal|revoke|retirer|retrait de (?:votre|mon) consentement|widerruf|widerrufen|revocar|retirar (?:su|mi) consentimiento|intrekken|intrekking"
 );
-// One tick that covers consent and the contract terms together (Art. 7(2) wants them apart).
+// A ticked statement, with the indented lines it wraps onto.
 regex!(
-    BUNDLED_CONSENT,
-    r"(?im)^.*(?:\[\s*[x✓✔]\s*\]|☑|☒).*(?:consent|agree).*(?:terms and conditions|terms of (?:service|use)|general terms|conditions générales|agb|allgemeinen geschäftsbedingungen|términos y condiciones|algemene voorwaarden).*$"
+    TICKED_STATEMENT,
+    r"(?m)^[^\n]*(?:\[\s*[x✓✔]\s*\]|☑|☒)[^\n]*(?:\n[ \t]+[^\n]*)*"
 );
+regex!(
+    CONSENT_WORD,
+    r"(?i)consent|agree|einwillig|zustimm|consentement|consentimiento|toestemming"
+);
+regex!(
+    CONTRACT_TERMS,
+    r"(?i)terms and conditions|terms of (?:service|use)|general terms|conditions générales|agb|allgemeinen geschäftsbedingungen|términos y condiciones|algemene voorwaarden"
+);
+
+/// One tick that covers consent and the contract terms together (Art. 7(2) wants them apart).
+fn bundled_consent(text: &str) -> bool {
+    let (Some(statement), Some(consent), Some(terms)) = (
+        TICKED_STATEMENT.as_ref(),
+        CONSENT_WORD.as_ref(),
+        CONTRACT_TERMS.as_ref(),
+    ) else {
+        return false;
+    };
+    statement
+        .find_iter(text)
+        .any(|m| consent.is_match(m.as_str()) && terms.is_match(m.as_str()))
+}
+
 regex!(
     IBAN_LABELLED,
     r"(?m)\b(?i:iban)\s*(?i:no\.?|number|nummer|numéro)?\s*[:：]?\s*([A-Z]{2}[0-9A-Z]{2}(?:[ ]?[0-9A-Z]){8,32})"
@@ -394,35 +475,87 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
         fields.document_number = Some(m.document_number.clone()).filter(|n| !n.is_empty());
     }
 
-    if let Some(name) = capture(&NAME_LABEL, text) {
-        push_name(&mut fields.names, name);
+    let labels = labels::LabelledCells::new(text);
+    let licence = labels::eu_licence(text);
+    let licence_value = |pick: fn(&labels::LicenceFields) -> &Option<String>| {
+        licence.as_ref().and_then(|l| pick(l).clone())
+    };
+    let labelled = |re: &LazyLock<Option<Regex>>, names: &[&str]| {
+        capture(re, text)
+            .or_else(|| labels.get(names))
+            .map(str::to_string)
+    };
+    let surname_label =
+        labelled(&SURNAME_LABEL, labels::SURNAME).or_else(|| licence_value(|l| &l.surname));
+    let given = labelled(&GIVEN_LABEL, labels::GIVEN).or_else(|| licence_value(|l| &l.given_names));
+    let plain_name = labelled(&NAME_LABEL, labels::FULL_NAME);
+    // Beside a label for the given names, a bare `Name:` / `Nom:` / `Naam:` is the surname.
+    let surname = surname_label
+        .clone()
+        .or_else(|| given.as_ref().and(plain_name.clone()));
+    if let Some(name) = &plain_name {
+        // `Naam / Surname:` is one label in two languages, not a second name.
+        let is_surname_cell = surname_label.as_ref() == Some(name);
+        if given.is_none() || (surname_label.is_some() && !is_surname_cell) {
+            push_name(&mut fields.names, name);
+        }
     }
-    if let Some(surname) = capture(&SURNAME_LABEL, text) {
-        let given = capture(&GIVEN_LABEL, text).unwrap_or("");
+    if let Some(surname) = &surname {
+        let given = given.as_deref().unwrap_or("");
         push_name(&mut fields.names, &format!("{given} {surname}"));
     }
-    let printed_dob = capture(&DOB_LABEL, text);
+    let printed_dob =
+        labelled(&DOB_LABEL, labels::BIRTH_DATE).or_else(|| licence_value(|l| &l.birth));
+    let printed_expiry =
+        labelled(&EXPIRY_LABEL, labels::EXPIRY_DATE).or_else(|| licence_value(|l| &l.expiry));
+    let printed_number = capture(&DOCNUM_LABEL, text)
+        .map(|s| s.trim().to_string())
+        .or_else(|| {
+            labels
+                .get(labels::DOCUMENT_NUMBER)
+                .and_then(document_number_value)
+        })
+        .or_else(|| {
+            licence_value(|l| &l.number)
+                .as_deref()
+                .and_then(document_number_value)
+        });
     fields.printed = Printed {
-        surname: capture(&SURNAME_LABEL, text).map(str::to_string),
-        given_names: capture(&GIVEN_LABEL, text).map(str::to_string),
-        date_of_birth: printed_dob.and_then(parse_date),
-        date_of_birth_raw: printed_dob.map(str::to_string),
-        document_number: capture(&DOCNUM_LABEL, text).map(|s| s.trim().to_string()),
+        surname,
+        given_names: given,
+        date_of_birth: printed_dob.as_deref().and_then(parse_date),
+        date_of_birth_raw: printed_dob,
+        document_number: printed_number,
+        expiry_date: printed_expiry.as_deref().and_then(parse_date),
+        expiry_date_raw: printed_expiry,
+        nationality: labelled(&NATIONALITY_LABEL, labels::NATIONALITY),
     };
     if fields.date_of_birth.is_none() {
-        fields.date_of_birth = capture(&DOB_LABEL, text).and_then(parse_date);
+        fields.date_of_birth = fields.printed.date_of_birth;
     }
     if fields.expiry_date.is_none() {
-        fields.expiry_date = capture(&EXPIRY_LABEL, text).and_then(parse_date);
+        fields.expiry_date = fields.printed.expiry_date;
     }
     if fields.nationality.is_none() {
-        fields.nationality = capture(&NATIONALITY_LABEL, text).map(|s| s.to_string());
+        fields.nationality = fields.printed.nationality.clone();
     }
     if fields.document_number.is_none() {
-        fields.document_number = capture(&DOCNUM_LABEL, text).map(|s| s.trim().to_string());
+        fields.document_number = fields.printed.document_number.clone();
     }
     fields.mrz = mrz;
+    fields.issue_date = invoice::issue_date(text)
+        .or_else(|| labels.get(labels::ISSUE_DATE).and_then(parse_date))
+        .or_else(|| licence_value(|l| &l.issue).as_deref().and_then(parse_date));
+    // A table's rows are transactions, read below; invoice labels are looked for in prose.
+    if doc.table.is_none() {
+        fields.invoice = invoice::invoice_fields(text);
+    }
     fields.addresses = addresses(text);
+    if let Some(address) = licence_value(|l| &l.address) {
+        if !fields.addresses.contains(&address) {
+            fields.addresses.push(address);
+        }
+    }
     fields.card_numbers = card_numbers(text);
     fields.card_lines = fields
         .card_numbers
@@ -463,7 +596,7 @@ pub fn extract(doc: &DocumentText, mrz: Option<Mrz>, consent_expected: bool) -> 
                 !s.is_empty() && !s.chars().all(|c| c == '_' || c == '.' || c == ' ')
             }),
             withdrawal_explained: WITHDRAWAL.as_ref().is_some_and(|r| r.is_match(text)),
-            separate_from_other_terms: !BUNDLED_CONSENT.as_ref().is_some_and(|r| r.is_match(text)),
+            separate_from_other_terms: !bundled_consent(text),
         });
     }
     fields
@@ -508,8 +641,33 @@ fn addresses(text: &str) -> Vec<String> {
     out
 }
 
+/// A document number as printed: the first word, or words, of letters, digits and dashes.
+fn document_number_value(raw: &str) -> Option<String> {
+    let value: String = raw
+        .split_whitespace()
+        .take_while(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let compact = value.chars().filter(char::is_ascii_alphanumeric).count();
+    ((5..=20).contains(&compact) && value.chars().any(|c| c.is_ascii_digit())).then_some(value)
+}
+
+/// Forms of address printed before a name.
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "herr", "herrn", "frau", "m", "mme", "mlle", "sr",
+    "sra", "srta", "dhr", "mevr", "mw",
+];
+
 fn push_name(names: &mut Vec<String>, raw: &str) {
-    let name: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut words: Vec<&str> = raw.split_whitespace().collect();
+    while words.len() > 2
+        && words
+            .first()
+            .is_some_and(|w| HONORIFICS.contains(&w.trim_end_matches('.').to_lowercase().as_str()))
+    {
+        words.remove(0);
+    }
+    let name: String = words.join(" ");
     if name.chars().filter(|c| c.is_alphabetic()).count() < 2 {
         return;
     }
@@ -635,42 +793,6 @@ pub fn parse_amount(raw: &str) -> Option<f64> {
         _ => s,
     };
     normalised.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-/// ISO dates, day-first numeric dates (the European and ICAO convention) and dates with an
-/// English month name.
-pub fn parse_date(raw: &str) -> Option<NaiveDate> {
-    let s = raw.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
-        return Some(d);
-    }
-    for fmt in ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
-            return Some(d);
-        }
-    }
-    let words: Vec<String> = s
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect();
-    let month_of = |w: &str| {
-        MONTHS
-            .iter()
-            .position(|m| w.starts_with(m))
-            .map(|i| i as u32 + 1)
-    };
-    match words.as_slice() {
-        [d, m, y] if d.chars().all(|c| c.is_ascii_digit()) => {
-            NaiveDate::from_ymd_opt(y.parse().ok()?, month_of(m)?, d.parse().ok()?)
-        }
-        [m, d, y] => NaiveDate::from_ymd_opt(y.parse().ok()?, month_of(m)?, d.parse().ok()?),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -561,16 +561,64 @@ fn normalise_header(header: &str) -> String {
     out
 }
 
+/// A header that ends in an ISO 4217 code (`bedrag_eur`): its stem and the currency.
+fn header_currency(header: &str) -> Option<(&str, String)> {
+    let (stem, code) = header.rsplit_once('_')?;
+    let code = code.to_ascii_uppercase();
+    (code.len() == 3 && super::currency_code(&code).is_some()).then_some((stem, code))
+}
+
+/// Which kinds of transaction columns a table has, for the classifier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableShape {
+    /// An amount, or debit and credit columns.
+    pub amount: bool,
+    pub date: bool,
+    /// A customer, originator, beneficiary or counterparty.
+    pub party: bool,
+    /// A transaction type or a direction.
+    pub kind: bool,
+    pub currency: bool,
+}
+
+/// The transaction columns a table's headers name, in any of the languages read.
+pub fn table_shape(table: &Table) -> TableShape {
+    let cols = Columns {
+        headers: table.headers.iter().map(|h| normalise_header(h)).collect(),
+    };
+    let has = |names: &[&str]| cols.find(names).is_some();
+    TableShape {
+        amount: has(AMOUNT) || has(CREDIT) || has(DEBIT),
+        date: has(DATE),
+        party: has(PARTY)
+            || has(ORIGINATOR)
+            || has(BENEFICIARY)
+            || has(COUNTERPARTY)
+            || has(COUNTERPARTY_ACCOUNT),
+        kind: has(KIND) || has(DIRECTION),
+        currency: has(CURRENCY) || cols.headers.iter().any(|h| header_currency(h).is_some()),
+    }
+}
+
 /// The table's columns by normalised header.
 struct Columns {
     headers: Vec<String>,
 }
 
 impl Columns {
+    /// The first of `names` that heads a column; a header may add its currency
+    /// (`Bedrag (EUR)` is `bedrag`).
     fn find(&self, names: &[&str]) -> Option<usize> {
         names
             .iter()
             .find_map(|n| self.headers.iter().position(|h| h == n))
+            .or_else(|| {
+                names.iter().find_map(|n| {
+                    self.headers
+                        .iter()
+                        .position(|h| header_currency(h).is_some_and(|(stem, _)| stem == *n))
+                })
+            })
     }
 
     /// Every column whose header is one of `names`, in table order.
@@ -653,6 +701,11 @@ pub fn transactions(table: &Table) -> Vec<Transaction> {
     let account_col = cols.find(ACCOUNT);
     let address_col = cols.find(ADDRESS);
     let currency_col = cols.find(CURRENCY);
+    // `Bedrag (EUR)`: the currency of every amount without one of its own.
+    let header_default = [amount_col, credit_col, debit_col]
+        .into_iter()
+        .flatten()
+        .find_map(|i| header_currency(&cols.headers[i]).map(|(_, c)| c));
     let kind_col = cols.find(KIND);
     let description_col = cols.find(DESCRIPTION);
     let direction_col = cols.find(DIRECTION);
@@ -707,7 +760,9 @@ pub fn transactions(table: &Table) -> Vec<Transaction> {
             let currency = {
                 let c = normalise_currency(&cell(row, currency_col));
                 if c.is_empty() {
-                    currency_in(&amount_cell).unwrap_or_else(|| "USD".to_string())
+                    currency_in(&amount_cell)
+                        .or_else(|| header_default.clone())
+                        .unwrap_or_else(|| "USD".to_string())
                 } else {
                     c
                 }

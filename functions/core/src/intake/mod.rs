@@ -2,18 +2,24 @@
 //! Every failure is a value, never a panic: the caller records it as an `unreadable` decision.
 
 use std::borrow::Cow;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 mod json;
+mod pdf;
+mod table;
+mod text;
+
+pub use pdf::FORM_FIELDS_HEADING;
 
 /// Bounds that keep one hostile document from exhausting a 128 MB Lambda or hanging it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IntakeLimits {
     pub max_bytes: u64,
     pub max_pdf_pages: usize,
+    /// Objects a PDF may hold: bounds the work of walking it, whatever its byte size.
+    pub max_pdf_objects: usize,
     pub max_decompressed_bytes: usize,
     pub max_text_chars: usize,
     pub max_csv_rows: usize,
@@ -25,6 +31,7 @@ impl Default for IntakeLimits {
         Self {
             max_bytes: 20 * 1024 * 1024,
             max_pdf_pages: 200,
+            max_pdf_objects: 250_000,
             max_decompressed_bytes: 32 * 1024 * 1024,
             max_text_chars: 2_000_000,
             max_csv_rows: 100_000,
@@ -65,6 +72,19 @@ pub struct DocumentText {
     pub table: Option<Table>,
     /// Whether the text was cut at `max_text_chars`.
     pub truncated: bool,
+    /// Where the text came from: the file itself, or OCR of a scan.
+    pub origin: TextOrigin,
+}
+
+/// Where a document's text came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextOrigin {
+    /// Decoded from the file: a PDF's text layer and form fields, or a text, CSV or JSON file
+    /// (the name of its encoding, e.g. `windows-1252`, for text files).
+    File { encoding: Option<&'static str> },
+    /// Recognised by an OCR service (its name, e.g. `textract`) from a PDF without a text
+    /// layer.
+    Ocr { provider: String },
 }
 
 /// Why a document could not be read. The message is safe to log: it never quotes content.
@@ -79,8 +99,12 @@ pub enum Unreadable {
     Encrypted,
     #[error("the PDF has no text layer (a scan?); it needs OCR")]
     NoTextLayer,
+    #[error("the PDF has no text layer and OCR by {provider} failed: {detail}")]
+    OcrFailed { provider: String, detail: String },
     #[error("the PDF could not be parsed: {detail}")]
     CorruptPdf { detail: String },
+    #[error("the PDF is too complex to read within the limits: {detail}")]
+    TooComplex { detail: String },
     #[error("the PDF has {pages} pages, over the limit of {limit}")]
     TooManyPages { pages: usize, limit: usize },
     #[error("the parser crashed on this file")]
@@ -107,24 +131,48 @@ pub fn read(name: &str, bytes: &[u8], limits: &IntakeLimits) -> Result<DocumentT
         });
     }
     if bytes.starts_with(b"%PDF-") || (name_has_ext(name, "pdf") && find_pdf_header(bytes)) {
-        return read_pdf(bytes, limits);
+        return pdf::read(bytes, limits);
     }
     if name_has_ext(name, "pdf") {
         return Err(Unreadable::CorruptPdf {
             detail: "no %PDF- header".into(),
         });
     }
-    let text = decode_text(bytes)?;
+    let decoded = text::decode(bytes)?;
+    let origin = TextOrigin::File {
+        encoding: Some(decoded.encoding),
+    };
+    let text = decoded.text;
     let trimmed = text.trim_start();
-    if name_has_ext(name, "json")
+    let mut doc = if name_has_ext(name, "json")
         || ((trimmed.starts_with('{') || trimmed.starts_with('[')) && !name_has_ext(name, "csv"))
     {
-        return read_json(&text, limits);
+        read_json(&text, limits)?
+    } else if name_has_ext(name, "csv") || name_has_ext(name, "tsv") {
+        table::read_csv(&text, limits)?
+    } else {
+        truncate(Format::Text, text, None, None, limits)
+    };
+    doc.origin = origin;
+    Ok(doc)
+}
+
+/// The text an OCR service recognised in a PDF without a text layer, as a document that is
+/// classified and checked like any other. Too little text is still `NoTextLayer`.
+pub fn recognized(
+    provider: &str,
+    text: String,
+    pages: Option<usize>,
+    limits: &IntakeLimits,
+) -> Result<DocumentText, Unreadable> {
+    if text.chars().filter(|c| c.is_alphanumeric()).count() < pdf::MIN_MEANINGFUL_CHARS {
+        return Err(Unreadable::NoTextLayer);
     }
-    if name_has_ext(name, "csv") || name_has_ext(name, "tsv") {
-        return read_csv(&text, limits);
-    }
-    Ok(truncate(Format::Text, text, None, None, limits))
+    let mut doc = truncate(Format::Pdf, Cow::Owned(text), pages, None, limits);
+    doc.origin = TextOrigin::Ocr {
+        provider: provider.to_string(),
+    };
+    Ok(doc)
 }
 
 fn name_has_ext(name: &str, ext: &str) -> bool {
@@ -162,39 +210,8 @@ fn truncate(
         pages,
         table,
         truncated,
+        origin: TextOrigin::File { encoding: None },
     }
-}
-
-/// Borrows the bytes when they are UTF-8 already: a 20 MB upload is not copied.
-fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Unreadable> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return Ok(String::from_utf8_lossy(rest));
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return Ok(Cow::Owned(decode_utf16(rest, u16::from_le_bytes)));
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return Ok(Cow::Owned(decode_utf16(rest, u16::from_be_bytes)));
-    }
-    let sample = &bytes[..bytes.len().min(8192)];
-    let control = sample
-        .iter()
-        .filter(|&&b| b < 0x09 || (b > 0x0D && b < 0x20))
-        .count();
-    if sample.contains(&0) || control * 20 > sample.len() {
-        return Err(Unreadable::Binary);
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Cow::Borrowed(s)),
-        Err(_) => Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
-    }
-}
-
-fn decode_utf16(bytes: &[u8], from: fn([u8; 2]) -> u16) -> String {
-    let units = bytes.chunks_exact(2).map(|c| from([c[0], c[1]]));
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
 }
 
 fn read_json(text: &str, limits: &IntakeLimits) -> Result<DocumentText, Unreadable> {
@@ -213,178 +230,6 @@ fn read_json(text: &str, limits: &IntakeLimits) -> Result<DocumentText, Unreadab
     );
     doc.truncated |= flat.truncated;
     Ok(doc)
-}
-
-fn read_csv(text: &str, limits: &IntakeLimits) -> Result<DocumentText, Unreadable> {
-    let delimiter = if text.lines().next().is_some_and(|l| l.contains('\t')) {
-        b'\t'
-    } else if text
-        .lines()
-        .next()
-        .is_some_and(|l| l.matches(';').count() > l.matches(',').count())
-    {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| csv_error(&e))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        if rows.len() >= limits.max_csv_rows {
-            return Err(Unreadable::Malformed {
-                format: "CSV".into(),
-                detail: format!("more than {} rows", limits.max_csv_rows),
-            });
-        }
-        let record = record.map_err(|e| csv_error(&e))?;
-        rows.push(record.iter().map(|f| f.trim().to_string()).collect());
-    }
-    let table = Table { headers, rows };
-    Ok(truncate(
-        Format::Csv,
-        Cow::Borrowed(text),
-        None,
-        Some(table),
-        limits,
-    ))
-}
-
-fn csv_error(e: &csv::Error) -> Unreadable {
-    let detail = match e.position() {
-        Some(p) => format!("record {} (line {})", p.record(), p.line()),
-        None => "unreadable record".to_string(),
-    };
-    Unreadable::Malformed {
-        format: "CSV".into(),
-        detail,
-    }
-}
-
-fn read_pdf(bytes: &[u8], limits: &IntakeLimits) -> Result<DocumentText, Unreadable> {
-    let started = Instant::now();
-    // lopdf returned errors rather than panicking on thousands of corrupt files, but a parser
-    // bug must still not take the process down: a caught panic becomes `unreadable`.
-    let outcome = catch_unwind(AssertUnwindSafe(|| extract_pdf(bytes, limits, started)));
-    match outcome {
-        Ok(result) => result,
-        Err(_) => Err(Unreadable::ParserPanic),
-    }
-}
-
-fn extract_pdf(
-    bytes: &[u8],
-    limits: &IntakeLimits,
-    started: Instant,
-) -> Result<DocumentText, Unreadable> {
-    let options = lopdf::LoadOptions {
-        max_decompressed_size: Some(limits.max_decompressed_bytes),
-        ..Default::default()
-    };
-    let document = match lopdf::Document::load_mem_with_options(bytes, options) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let detail = e.to_string();
-            if detail.to_lowercase().contains("password") || detail.contains("decrypt") {
-                return Err(Unreadable::Encrypted);
-            }
-            return Err(Unreadable::CorruptPdf {
-                detail: first_line(&detail),
-            });
-        }
-    };
-    if document.is_encrypted() {
-        // lopdf decrypts with the empty user password while loading; still encrypted means a
-        // real password is needed.
-        return Err(Unreadable::Encrypted);
-    }
-    let pages = document.get_pages();
-    if pages.len() > limits.max_pdf_pages {
-        return Err(Unreadable::TooManyPages {
-            pages: pages.len(),
-            limit: limits.max_pdf_pages,
-        });
-    }
-    let mut text = String::new();
-    let mut undecodable_pages = 0;
-    for (page, page_id) in &pages {
-        if started.elapsed() > limits.time_budget {
-            return Err(Unreadable::Timeout {
-                seconds: limits.time_budget.as_secs(),
-            });
-        }
-        // A page whose content cannot be decoded is skipped; the rest still counts.
-        match document.extract_text_with_limit(&[*page], limits.max_decompressed_bytes) {
-            Ok(page_text) => {
-                // lopdf falls back to the raw bytes of a stream it cannot inflate, which
-                // yields no text: that page is damaged, not a scan.
-                if !page_text.chars().any(char::is_alphanumeric)
-                    && has_undecodable_stream(&document, *page_id, limits)
-                {
-                    undecodable_pages += 1;
-                }
-                text.push_str(&page_text);
-                text.push('\n');
-            }
-            Err(_) => undecodable_pages += 1,
-        }
-        if text.len() > limits.max_text_chars {
-            break;
-        }
-    }
-    let meaningful = text.chars().filter(|c| c.is_alphanumeric()).count();
-    if meaningful < 16 && undecodable_pages > 0 {
-        return Err(Unreadable::CorruptPdf {
-            detail: format!("content of {undecodable_pages} page(s) could not be decoded"),
-        });
-    }
-    if meaningful < 16 {
-        return Err(Unreadable::NoTextLayer);
-    }
-    Ok(truncate(
-        Format::Pdf,
-        Cow::Owned(text),
-        Some(pages.len()),
-        None,
-        limits,
-    ))
-}
-
-/// Whether one of the page's compressed content streams fails to decode (a size-limit refusal
-/// is not damage and is reported elsewhere).
-fn has_undecodable_stream(
-    document: &lopdf::Document,
-    page_id: lopdf::ObjectId,
-    limits: &IntakeLimits,
-) -> bool {
-    document.get_page_contents(page_id).into_iter().any(|id| {
-        let Ok(stream) = document.get_object(id).and_then(lopdf::Object::as_stream) else {
-            return true;
-        };
-        let compressed = stream.filters().is_ok_and(|f| !f.is_empty());
-        // lopdf yields an empty result for some streams it cannot inflate, not an error. An
-        // empty page compressed is 8 bytes (zlib); more than that inflating to nothing is damage.
-        compressed
-            && match stream.decompressed_content_with_limit(limits.max_decompressed_bytes) {
-                Ok(decoded) => decoded.is_empty() && stream.content.len() > 16,
-                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
-                    ..
-                })) => false,
-                Err(_) => true,
-            }
-    })
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").chars().take(200).collect()
 }
 
 #[cfg(test)]

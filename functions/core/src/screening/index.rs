@@ -1003,7 +1003,11 @@ mod tests {
         let second = Screener::new(reordered);
         for name in names {
             let q = Query::name(name);
-            assert_eq!(second.screen(&q, 0.7), second.screen_exhaustive(&q, 0.7), "{name}");
+            assert_eq!(
+                second.screen(&q, 0.7),
+                second.screen_exhaustive(&q, 0.7),
+                "{name}"
+            );
         }
     }
 

@@ -139,6 +139,34 @@ fn key_hash(kind: u8, text: &str) -> u64 {
     h.max(1)
 }
 
+/// `key_hash(b's', &skeleton(word))` without building the skeleton.
+fn skeleton_key(word: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |byte: u8| {
+        h ^= u64::from(byte);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    feed(b's');
+    let mut last = None;
+    let mut empty = true;
+    for c in word.chars() {
+        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w' | 'h') || last == Some(c) {
+            continue;
+        }
+        last = Some(c);
+        empty = false;
+        let mut utf8 = [0u8; 4];
+        for &byte in c.encode_utf8(&mut utf8).as_bytes() {
+            feed(byte);
+        }
+    }
+    if empty {
+        0
+    } else {
+        h.max(1)
+    }
+}
+
 impl PreparedToken {
     fn new(token: Token, weight: f64) -> Self {
         Self::with_keys(token, weight, true)
@@ -147,7 +175,6 @@ impl PreparedToken {
     /// `phonetic`: whether to compute Double Metaphone keys (not for words written together,
     /// whose other keys suffice and which are many).
     fn with_keys(token: Token, weight: f64, phonetic: bool) -> Self {
-        let skeleton = skeleton(&token.text);
         let keys = if token.is_initial() || token.text.bytes().all(|b| b.is_ascii_digit()) {
             [0, 0, key_hash(b'x', &token.text), 0, 0]
         } else {
@@ -156,7 +183,13 @@ impl PreparedToken {
             } else {
                 (String::new(), String::new())
             };
-            let prefix: String = token.text.chars().take(3).collect();
+            // Borrowed, not collected: the keys of every listed word are made at cold start.
+            let prefix_end = token
+                .text
+                .char_indices()
+                .nth(3)
+                .map_or(token.text.len(), |(at, _)| at);
+            let prefix = token.text.get(..prefix_end).unwrap_or_default();
             let suffix = if token.text.len() > 3 {
                 token.text.get(token.text.len() - 3..).unwrap_or_default()
             } else {
@@ -165,8 +198,8 @@ impl PreparedToken {
             [
                 key_hash(b'p', &primary),
                 key_hash(b'p', &alternate),
-                key_hash(b'x', &prefix),
-                key_hash(b's', &skeleton),
+                key_hash(b'x', prefix),
+                skeleton_key(&token.text),
                 key_hash(b'e', suffix),
             ]
         };
@@ -700,6 +733,28 @@ pub fn similarity(a: &str, b: &str, kind: Option<EntityType>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skeleton_key_is_the_key_of_the_skeleton() {
+        for word in [
+            "muhammad",
+            "mhmd",
+            "aeiou",
+            "",
+            "khoroshev",
+            "llama",
+            "ßtraße",
+            "bb",
+            "hawwa",
+            "xyz",
+        ] {
+            assert_eq!(
+                skeleton_key(word),
+                key_hash(b's', &skeleton(word)),
+                "{word}"
+            );
+        }
+    }
 
     fn sim(a: &str, b: &str) -> f64 {
         similarity(a, b, Some(EntityType::Individual))
