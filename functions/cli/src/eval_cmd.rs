@@ -10,7 +10,6 @@ use compliance_core::eval::{self, Case, Label, Report};
 use compliance_core::extract::Disclosure;
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::Fetched;
-use compliance_core::rules::RuleSet;
 use compliance_core::Pipeline;
 use compliance_local::read_file;
 use serde_json::{Map, Value};
@@ -73,14 +72,7 @@ pub fn run(args: EvalArgs) -> Result<bool, CliError> {
         }
     }
 
-    let pipeline = Pipeline::new(
-        RuleSet::default_rules()?,
-        Vec::new(),
-        IntakeLimits {
-            max_bytes: args.max_bytes,
-            ..IntakeLimits::default()
-        },
-    );
+    let pipeline = crate::reading_pipeline(args.max_bytes)?;
     let today = chrono::Utc::now().date_naive();
     let mut cases = Vec::with_capacity(labels.len());
     for label in &labels {

@@ -532,16 +532,22 @@ fn print_table(out: &mut impl Write, records: &[AuditRecord]) -> Result<(), CliE
     Ok(())
 }
 
-/// `compliance extract`: what was read, per document (`schemas/extract.schema.json`).
-fn extract(args: ExtractArgs) -> Result<(), CliError> {
-    let pipeline = Pipeline::new(
+/// A pipeline that only reads documents (intake, classification, fields): no lists, the
+/// default rules, files up to `max_bytes`.
+pub(crate) fn reading_pipeline(max_bytes: u64) -> Result<Pipeline, CliError> {
+    Ok(Pipeline::new(
         RuleSet::default_rules()?,
         Vec::new(),
         IntakeLimits {
-            max_bytes: args.max_bytes,
+            max_bytes,
             ..IntakeLimits::default()
         },
-    );
+    ))
+}
+
+/// `compliance extract`: what was read, per document (`schemas/extract.schema.json`).
+fn extract(args: ExtractArgs) -> Result<(), CliError> {
+    let pipeline = reading_pipeline(args.max_bytes)?;
     let today = chrono::Utc::now().date_naive();
     let disclosure = if args.show_pii {
         Disclosure::Clear

@@ -27,6 +27,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::screening::normalize::LEGAL_FORMS;
+
 /// The invoice fields the target is measured on.
 pub const INVOICE_FIELDS: [&str; 5] = [
     "issuer",
@@ -426,56 +428,18 @@ fn words(text: &str) -> Vec<String> {
     cleaned.split_whitespace().map(str::to_string).collect()
 }
 
-/// Legal forms, as [`words`] writes them: not part of what names a company.
-const LEGAL_FORMS: &[&str] = &[
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "co",
-    "company",
-    "ltd",
-    "limited",
-    "llc",
-    "llp",
-    "plc",
-    "pvt",
-    "gmbh",
-    "ag",
-    "kg",
-    "ohg",
-    "ug",
-    "se",
-    "sa",
-    "sas",
-    "sarl",
-    "sl",
-    "slu",
-    "srl",
-    "spa",
-    "bv",
-    "nv",
-    "vof",
-    "oy",
-    "ab",
-    "as",
-    "sp",
-    "z",
-    "oo",
-    "spółka",
-    "akcyjna",
-    "kft",
-    "sro",
-];
+/// Legal-form words of invoices that screening's list ([`LEGAL_FORMS`]) does not hold.
+const INVOICE_LEGAL_FORMS: &[&str] =
+    &["pvt", "ohg", "slu", "oo", "spółka", "akcyjna", "kft", "sro"];
+
+fn is_legal_form(word: &str) -> bool {
+    LEGAL_FORMS.contains(&word) || INVOICE_LEGAL_FORMS.contains(&word)
+}
 
 pub fn issuer_matches(expected: &str, got: &str) -> bool {
     let significant = |text: &str| -> Vec<String> {
         let all = words(text);
-        let kept: Vec<String> = all
-            .iter()
-            .filter(|w| !LEGAL_FORMS.contains(&w.as_str()))
-            .cloned()
-            .collect();
+        let kept: Vec<String> = all.iter().filter(|w| !is_legal_form(w)).cloned().collect();
         // A name that is only a legal form ("AG") keeps its words.
         if kept.is_empty() {
             all

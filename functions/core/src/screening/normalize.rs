@@ -86,7 +86,7 @@ const HONORIFICS: &[&str] = &[
 
 /// Legal forms and their abbreviations in the languages the lists use. Dropped from company
 /// names: "Deutsche Bank AG" and "Deutsche Bank" are the same bank.
-const LEGAL_FORMS: &[&str] = &[
+pub const LEGAL_FORMS: &[&str] = &[
     "llc",
     "ltd",
     "limited",
