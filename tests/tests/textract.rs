@@ -1,14 +1,14 @@
 //! The Textract OCR adapter and the processor's OCR path, against moto.
 //!
-//! moto cannot serve `DetectDocumentText` to this SDK: moto 5.2.5 answers with canned, empty
-//! blocks and `"DocumentMetadata": {"Pages": {"Pages": N}}` (an object where the API has a
-//! number), which the SDK refuses to parse. These tests therefore prove the wiring only: the
-//! request reaches the emulator and its failure is reported as Textract's, the processor sends
-//! a scan and only a scan, and without OCR a scan is recorded as needing it. The block-to-text
-//! conversion is unit-tested in the adapter; the pipeline's use of recognised text in
-//! `functions/core/src/pipeline.rs`.
+//! moto answers `DetectDocumentText` with the pages and blocks set on its Textract backend,
+//! which can only be set inside moto's process: this test binary starts its moto through
+//! `tests/moto/textract_server.py`, which sets one page holding `OCR_LINES` and then runs
+//! moto's own server. The whole path is real: the SDK call, moto's answer, the blocks turned
+//! into text, the pipeline judging the scan on it.
 
 mod common;
+
+use std::path::Path;
 
 use common::{s3_event, Stack};
 use compliance_aws::textract::{TextractClient, TextractRecognizer, MAX_DOCUMENT_BYTES};
@@ -18,19 +18,32 @@ use serde_json::Value;
 /// A PDF whose only page draws an image: no text layer (from `scripts/make-intake-fixtures.py`).
 const SCAN: &[u8] = include_bytes!("../../functions/core/tests/fixtures/intake/scan.pdf");
 
+/// What moto's Textract "recognises" in any document, in this test process.
+const OCR_LINES: &[&str] = &[
+    "Account opening application",
+    "Know your customer (KYC)",
+    "Full name: Ada Example",
+    "Date of birth: 01 January 1980",
+    "Source of funds: salary",
+];
+
+fn moto_with_textract() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("moto/textract_server.py");
+    let lines = serde_json::to_string(OCR_LINES).expect("lines as JSON");
+    // Both tests ask; the first one before moto starts wins, with the same lines.
+    common::use_moto_script(script, vec![lines]);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn detect_document_text_round_trip_on_the_emulator() {
+    moto_with_textract();
     let stack = Stack::create().await;
     let recognizer = TextractRecognizer::new(TextractClient::new(&stack.config));
-    // moto 5.2.5 (pinned): the request is served, the answer cannot be parsed, and that is
-    // reported as Textract's permanent failure (the block-to-text conversion is tested in the
-    // adapter's unit tests).
-    let err = recognizer
-        .recognize(SCAN)
-        .await
-        .expect_err("moto 5.2.5's DocumentMetadata cannot be parsed");
-    assert_eq!(err.operation, "textract:DetectDocumentText");
-    assert_eq!(err.retry, compliance_core::ports::Retry::Permanent, "{err}");
+    let Recognition::Text(text) = recognizer.recognize(SCAN).await.expect("recognised") else {
+        panic!("Textract refused the scan");
+    };
+    assert_eq!(text.text, format!("{}\n", OCR_LINES.join("\n")));
+    assert_eq!(text.pages, Some(1));
     // Over the synchronous API's limit: refused without a call.
     let oversized = vec![b' '; MAX_DOCUMENT_BYTES + 1];
     assert!(matches!(
@@ -59,6 +72,7 @@ async fn process(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scan_goes_to_ocr_only_when_the_deployment_turns_it_on() {
+    moto_with_textract();
     let stack = Stack::create().await;
 
     let without = process(&stack, &stack.processor(), "incoming/scan-off.pdf", SCAN).await;
@@ -69,18 +83,27 @@ async fn a_scan_goes_to_ocr_only_when_the_deployment_turns_it_on() {
     let with_ocr = stack
         .processor()
         .with_ocr(Some(processor::OcrProvider::Textract), &stack.config);
-    // A document with a text layer is not sent to OCR.
-    let text = common::sample_document("kyc-application-moreno.txt");
-    let record = process(&stack, &with_ocr, "incoming/kyc.txt", &text).await;
-    assert_eq!(record["doc_type"], "kyc_application");
+    // A document with a text layer is not sent to OCR: moto's Textract would have made it
+    // the KYC application below.
+    let text = common::sample_document("consent-form-signed.txt");
+    let record = process(&stack, &with_ocr, "incoming/consent.txt", &text).await;
+    assert_eq!(record["doc_type"], "consent_form");
+    assert!(!record["classification_signals"]
+        .to_string()
+        .contains("text:ocr"));
 
-    // The scan is. moto 5.2.5 (the version `scripts/requirements-dev.txt` pins) serves the
-    // call but its answer cannot be parsed (see the top of the file): a failure that retrying
-    // cannot change, so the document is recorded as unreadable with Textract and the reason
-    // named, not retried until it is parked.
+    // The scan is, and is judged on the recognised text, which the record does not hold.
     let record = process(&stack, &with_ocr, "incoming/scan-on.pdf", SCAN).await;
-    assert_eq!(record["decision"], "unreadable");
-    let reason = record["reasons"][0].as_str().unwrap_or_default();
-    assert!(reason.contains("OCR by textract failed"), "{reason}");
-    assert!(reason.contains("textract:DetectDocumentText"), "{reason}");
+    assert_ne!(record["decision"], "unreadable", "{record}");
+    assert_eq!(record["doc_type"], "kyc_application", "{record}");
+    assert_eq!(record["format"], "pdf");
+    let signals = record["classification_signals"].to_string();
+    assert!(signals.contains("text:ocr:textract"), "{signals}");
+    let reasons = record["reasons"].to_string();
+    assert!(
+        reasons.contains("text recognised by OCR (textract)"),
+        "{reasons}"
+    );
+    let stored = record.to_string();
+    assert!(!stored.contains("Ada Example"), "{stored}");
 }

@@ -46,6 +46,9 @@ pub fn sample_document(name: &str) -> Vec<u8> {
 
 mod moto;
 pub use moto::moto_endpoint;
+// Only the OCR tests start moto through a script; every test binary includes this module.
+#[allow(unused_imports)]
+pub use moto::use_moto_script;
 
 pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
     SdkConfig::builder()

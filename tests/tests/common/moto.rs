@@ -16,6 +16,23 @@ struct Moto {
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
 
+/// A Python script (and its first arguments) that starts moto instead of `moto_server`.
+static SCRIPT: OnceLock<(PathBuf, Vec<String>)> = OnceLock::new();
+
+/// Starts this test process's moto through `script`, run by the virtualenv's Python with
+/// `args` before moto's own arguments: for a backend moto only configures inside its own
+/// process (Textract's results). Call it before the first `moto_endpoint`; false when moto
+/// was already started or chosen.
+#[allow(dead_code)] // The OCR tests' only; this file is also included by the CLI's tests.
+pub fn use_moto_script(script: PathBuf, args: Vec<String>) -> bool {
+    MOTO.get().is_none() && SCRIPT.set((script, args)).is_ok()
+}
+
+/// `text` quoted for `sh`.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 fn moto_server_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
         return PathBuf::from(path);
@@ -42,11 +59,22 @@ pub fn moto_endpoint() -> String {
             .map(|a| a.port())
             .expect("free port");
         let binary = moto_server_binary();
+        let program = match SCRIPT.get() {
+            Some((script, args)) => {
+                let python = binary.with_file_name("python");
+                let mut words = vec![
+                    shell_quoted(&python.display().to_string()),
+                    shell_quoted(&script.display().to_string()),
+                ];
+                words.extend(args.iter().map(|a| shell_quoted(a)));
+                words.join(" ")
+            }
+            None => shell_quoted(&binary.display().to_string()),
+        };
         // moto runs under a shell that waits on our stdin: when this test process exits, for
         // whatever reason, stdin closes and the shell stops moto. No orphaned servers.
         let script = format!(
-            "\"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid",
-            binary.display()
+            "{program} -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid"
         );
         let child = Command::new("sh")
             .arg("-c")
