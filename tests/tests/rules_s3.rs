@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{s3_event, sample_document, workspace_root, Stack};
+use common::{sample_document, workspace_root, Stack};
 use compliance_core::rules::{RuleSet, DEFAULT_RULES, MAX_RULES_BYTES};
 use processor::{Config, Processor, ProcessorError};
 use serde_json::Value;
@@ -50,16 +50,9 @@ fn config_with_rules(stack: &Stack, key: &str) -> Config {
 /// Uploads the cash transactions under `key` and has `processor` handle the S3 event; returns
 /// the audit record.
 async fn process_cash_document(stack: &Stack, processor: &Processor, key: &str) -> Value {
-    let (version, etag, size) = stack.put(key, sample_document(CASH_DOCUMENT)).await;
-    let mut event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
-    event["Records"][0]["s3"]["object"]["key"] = Value::from(key);
-    processor.handle_event(event).await.expect("handled");
     stack
-        .items()
+        .process(processor, key, sample_document(CASH_DOCUMENT))
         .await
-        .into_iter()
-        .find(|item| item["source"]["key"] == key)
-        .unwrap_or_else(|| panic!("no audit record for {key}"))
 }
 
 async fn load_error(config: &Config, stack: &Stack) -> String {

@@ -10,10 +10,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{s3_event, Stack};
+use common::Stack;
 use compliance_aws::textract::{TextractClient, TextractRecognizer, MAX_DOCUMENT_BYTES};
 use compliance_core::ports::{Recognition, TextRecognizer};
-use serde_json::Value;
 
 /// A PDF whose only page draws an image: no text layer (from `scripts/make-intake-fixtures.py`).
 const SCAN: &[u8] = include_bytes!("../../functions/core/tests/fixtures/intake/scan.pdf");
@@ -52,30 +51,14 @@ async fn detect_document_text_round_trip_on_the_emulator() {
     ));
 }
 
-async fn process(
-    stack: &Stack,
-    processor: &processor::Processor,
-    key: &str,
-    bytes: &[u8],
-) -> Value {
-    let (version, etag, size) = stack.put(key, bytes.to_vec()).await;
-    let mut event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
-    event["Records"][0]["s3"]["object"]["key"] = Value::from(key);
-    processor.handle_event(event).await.expect("handled");
-    stack
-        .items()
-        .await
-        .into_iter()
-        .find(|item| item["source"]["key"] == key)
-        .expect("a record for the document")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scan_goes_to_ocr_only_when_the_deployment_turns_it_on() {
     moto_with_textract();
     let stack = Stack::create().await;
 
-    let without = process(&stack, &stack.processor(), "incoming/scan-off.pdf", SCAN).await;
+    let without = stack
+        .process(&stack.processor(), "incoming/scan-off.pdf", SCAN.to_vec())
+        .await;
     assert_eq!(without["decision"], "unreadable");
     let reason = without["reasons"][0].as_str().unwrap_or_default();
     assert!(reason.contains("needs OCR"), "{reason}");
@@ -86,14 +69,18 @@ async fn a_scan_goes_to_ocr_only_when_the_deployment_turns_it_on() {
     // A document with a text layer is not sent to OCR: moto's Textract would have made it
     // the KYC application below.
     let text = common::sample_document("consent-form-signed.txt");
-    let record = process(&stack, &with_ocr, "incoming/consent.txt", &text).await;
+    let record = stack
+        .process(&with_ocr, "incoming/consent.txt", text.to_vec())
+        .await;
     assert_eq!(record["doc_type"], "consent_form");
     assert!(!record["classification_signals"]
         .to_string()
         .contains("text:ocr"));
 
     // The scan is, and is judged on the recognised text, which the record does not hold.
-    let record = process(&stack, &with_ocr, "incoming/scan-on.pdf", SCAN).await;
+    let record = stack
+        .process(&with_ocr, "incoming/scan-on.pdf", SCAN.to_vec())
+        .await;
     assert_ne!(record["decision"], "unreadable", "{record}");
     assert_eq!(record["doc_type"], "kyc_application", "{record}");
     assert_eq!(record["format"], "pdf");

@@ -238,6 +238,26 @@ impl Stack {
 
     /// Every item of the audit table, as JSON (via serde_dynamo): audit records and the
     /// customer partitions' items.
+    /// Uploads `bytes` under `key`, has `processor` handle the S3 event for it, and returns
+    /// the document's audit record.
+    #[allow(dead_code)] // Not every test binary that includes this module processes documents.
+    pub async fn process(
+        &self,
+        processor: &processor::Processor,
+        key: &str,
+        bytes: Vec<u8>,
+    ) -> Value {
+        let (version, etag, size) = self.put(key, bytes).await;
+        let mut event = s3_event("s3-put.json", &self.bucket, &version, &etag, size);
+        event["Records"][0]["s3"]["object"]["key"] = Value::from(key);
+        processor.handle_event(event).await.expect("handled");
+        self.items()
+            .await
+            .into_iter()
+            .find(|item| item["source"]["key"] == key)
+            .unwrap_or_else(|| panic!("no audit record for {key}"))
+    }
+
     pub async fn all_items(&self) -> Vec<Value> {
         let out = self
             .dynamodb
