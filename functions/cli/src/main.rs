@@ -27,7 +27,7 @@ use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::Fetched;
 use compliance_core::rules::RuleSet;
 use compliance_core::screening::lists;
-use compliance_core::service::process_document;
+use compliance_core::service::{process_document, process_document_assisted};
 use compliance_core::{Pipeline, SourceRef};
 use compliance_local::{expand_paths, read_file, FileSource, LocalAlertSink, SqliteAuditStore};
 
@@ -141,6 +141,9 @@ struct ScanArgs {
     /// Do not print alerts on standard error (they are still written to the store's alert log).
     #[arg(long)]
     quiet: bool,
+    /// Do not consult the language model configured by `LLM_PROVIDER` (see the README).
+    #[arg(long)]
+    no_assist: bool,
     /// Print extracted fields in clear on stdout (the audit store keeps them masked).
     #[arg(long)]
     show_pii: bool,
@@ -264,6 +267,41 @@ fn main() -> ExitCode {
     }
 }
 
+/// The language model `LLM_PROVIDER` and its companions configure (keys may come from the
+/// environment here, unlike in Lambda), with the policy of which documents to ask about.
+async fn local_assistance() -> Result<
+    Option<(
+        compliance_assist::Assistant,
+        compliance_core::assist::AssistPolicy,
+    )>,
+    CliError,
+> {
+    use compliance_assist::{AssistConfig, Assistant, KeySource, PlainKeys, Provider};
+    let Some(config) = AssistConfig::from_env(PlainKeys::Allowed)
+        .map_err(|e| CliError::Usage(format!("model assistance: {e}")))?
+    else {
+        return Ok(None);
+    };
+    let policy =
+        compliance_core::assist::AssistPolicy::from_lookup(|name| std::env::var(name).ok())
+            .map_err(|e| CliError::Usage(format!("model assistance: {e}")))?;
+    // AWS credentials only where the configuration needs them.
+    let needs_aws = config.provider == Provider::Bedrock
+        || matches!(
+            config.key,
+            KeySource::SecretsManager(_) | KeySource::Parameter(_)
+        );
+    let aws = if needs_aws {
+        Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
+    } else {
+        None
+    };
+    let assistant = Assistant::connect(&config, aws.as_ref())
+        .await
+        .map_err(|e| CliError::Usage(format!("model assistance: {e}")))?;
+    Ok(Some((assistant, policy)))
+}
+
 fn load_pipeline(args: &ScanArgs) -> Result<Pipeline, CliError> {
     let rules = load_rules(args.rules.as_ref())?;
     let lists = load_lists(args.lists.as_ref())?;
@@ -371,8 +409,35 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
         })
         .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
+    let (pipeline, assistant) = if args.no_assist {
+        (pipeline, None)
+    } else {
+        match runtime.block_on(local_assistance())? {
+            Some((assistant, policy)) => {
+                eprintln!(
+                    "model assistance: {} {} for documents classified below {:.2} confidence or as {}",
+                    compliance_core::assist::ClassificationAssistant::provider(&assistant),
+                    compliance_core::assist::ClassificationAssistant::model(&assistant),
+                    policy.below_confidence,
+                    if policy.for_types.is_empty() {
+                        "nothing else".to_string()
+                    } else {
+                        policy
+                            .for_types
+                            .iter()
+                            .map(|t| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                );
+                (pipeline.with_assist_policy(Some(policy)), Some(assistant))
+            }
+            None => (pipeline, None),
+        }
+    };
 
     let progress = indicatif::ProgressBar::with_draw_target(
         Some(paths.len() as u64),
@@ -391,9 +456,14 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
             key_pattern: customer_pattern.as_ref().and_then(|p| p.customer_id(below)),
             ..CustomerClaims::default()
         };
-        let outcome = runtime.block_on(process_document(
-            &pipeline, &source, &store, &sink, location, claims,
-        ))?;
+        let outcome = match &assistant {
+            Some(assistant) => runtime.block_on(process_document_assisted(
+                &pipeline, &source, &store, &sink, assistant, location, claims,
+            ))?,
+            None => runtime.block_on(process_document(
+                &pipeline, &source, &store, &sink, location, claims,
+            ))?,
+        };
         if let Some(view) = &outcome.customer {
             customers.insert(view.customer_id.clone(), view.status);
         }
@@ -439,7 +509,7 @@ fn scan_json(
     fields: std::collections::BTreeMap<String, serde_json::Value>,
     pii_masked: bool,
 ) -> serde_json::Value {
-    serde_json::json!({
+    let mut line = serde_json::json!({
         "schema_version": record.schema_version,
         "document": record.document,
         "document_id": record.document_id,
@@ -465,7 +535,14 @@ fn scan_json(
         "lists": record.lists,
         "processed_at": record.processed_at,
         "processor_version": record.processor_version,
-    })
+    });
+    if let (Some(assistance), Some(object)) = (&record.assistance, line.as_object_mut()) {
+        object.insert(
+            "assistance".into(),
+            serde_json::to_value(assistance).unwrap_or_default(),
+        );
+    }
+    line
 }
 
 fn print_table(out: &mut impl Write, records: &[AuditRecord]) -> Result<(), CliError> {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::assist::Assistance;
 use crate::checks::{CheckResult, Status};
 use crate::classify::DocType;
 use crate::customer::{CustomerRef, CustomerStatus, CustomerView, Identity};
@@ -16,7 +17,7 @@ use crate::screening::ListVersion;
 
 /// Version of the machine contract (`schemas/`): raised whenever any schema changes; the
 /// schema lock test fails otherwise.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Lower-case hex SHA-256 of the bytes read.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -175,6 +176,9 @@ pub struct AuditRecord {
     /// comparing the customer's documents without storing those values in clear.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
+    /// The language model consulted about the document, when one was (see `crate::assist`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistance: Option<Assistance>,
 }
 
 impl AuditRecord {

@@ -2,6 +2,7 @@
 //! extraction, compliance checks, the decision and the audit record, plus the ports that
 //! adapters implement. No AWS SDK and no async runtime here.
 
+pub mod assist;
 pub mod audit;
 pub mod case;
 pub mod checks;

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::assist::{self, AssistPolicy, AssistRequest, Assistance, ModelExchange};
 use crate::audit::{
     decide, sha256_hex, AlertState, AlertStatus, AuditRecord, Decision, SourceRef, SCHEMA_VERSION,
 };
-use crate::checks::{run_all, CheckContext};
+use crate::checks::{run_all, CheckContext, CheckResult};
 use crate::classify::{classify, Classification, DocType};
 use crate::customer::{CustomerContext, Identity, IdentityKey, KeyPattern};
 use crate::error::CoreError;
@@ -51,6 +52,8 @@ pub struct Pipeline {
     pub identity_key: Option<IdentityKey>,
     /// Reads the customer id from object keys or paths, e.g. `incoming/{customer_id}/{file}`.
     pub customer_key_pattern: Option<KeyPattern>,
+    /// When to ask a language model about a document; `None`: never (the default).
+    pub assist: Option<AssistPolicy>,
 }
 
 impl Pipeline {
@@ -61,7 +64,13 @@ impl Pipeline {
             limits,
             identity_key: None,
             customer_key_pattern: None,
+            assist: None,
         }
+    }
+
+    pub fn with_assist_policy(mut self, policy: Option<AssistPolicy>) -> Self {
+        self.assist = policy;
+        self
     }
 
     pub fn with_identity_key(mut self, key: IdentityKey) -> Self {
@@ -192,6 +201,20 @@ impl Pipeline {
         customer: &CustomerContext,
         now: DateTime<Utc>,
     ) -> Assessment {
+        let prepared = self.prepare(source, content, ocr, customer, now);
+        self.conclude(prepared, None)
+    }
+
+    /// Reads and classifies a document, before any check: what [`Pipeline::assist_plan`] and
+    /// [`Pipeline::conclude`] take.
+    pub fn prepare<'a>(
+        &self,
+        source: SourceRef,
+        content: Result<&[u8], Unreadable>,
+        ocr: Option<&OcrOutcome>,
+        customer: &'a CustomerContext,
+        now: DateTime<Utc>,
+    ) -> Prepared<'a> {
         let today = now.date_naive();
         let sha256 = content.as_ref().ok().map(|b| sha256_hex(b));
         let size_bytes = content
@@ -229,39 +252,100 @@ impl Pipeline {
             },
             customer: customer.customer.clone(),
             identity: None,
+            assistance: None,
         };
         if let Some(problem) = &customer.customer.problem {
             record.reasons.push(format!("customer id: {problem}"));
         }
 
-        let reading = content.and_then(|bytes| {
-            self.read_text(&name, bytes, ocr)
-                .map(|doc| self.reading(&doc, today))
+        let read = content.and_then(|bytes| {
+            self.read_text(&name, bytes, ocr).map(|doc| {
+                let reading = self.reading(&doc, today);
+                (doc, reading)
+            })
         });
-        let reading = match reading {
-            Ok(reading) => reading,
+        let read = match read {
+            Ok(read) => Some(read),
             Err(reason) => {
                 record.reasons.push(format!("unreadable: {reason}"));
-                return Assessment {
-                    record,
-                    fields: None,
-                };
+                None
             }
+        };
+        Prepared {
+            record,
+            read,
+            customer,
+            today,
+        }
+    }
+
+    /// Whether a model should be asked about the prepared document, and what to send it. A
+    /// document with text addressed to a model is not sent (the plan says why).
+    pub fn assist_plan(&self, prepared: &Prepared<'_>) -> Option<AssistPlan> {
+        let policy = self.assist.as_ref()?;
+        let (doc, reading) = prepared.read.as_ref()?;
+        let asked_because = policy.reason_to_ask(&reading.classification)?;
+        let request = match assist::addressed_to_a_model(&doc.text) {
+            Some(phrase) => Err(format!(
+                "not sent: the document contains text addressed to a model (\"{phrase}\")"
+            )),
+            None => Ok(assist::build_request(
+                &doc.text,
+                prepared.record.sha256.as_deref(),
+                policy,
+            )),
+        };
+        Some(AssistPlan {
+            asked_because,
+            request,
+        })
+    }
+
+    /// Runs the checks and decides. With a consultation, the checks also run on the model's
+    /// reading and each keeps the stricter result (see [`crate::assist`]).
+    pub fn conclude(
+        &self,
+        prepared: Prepared<'_>,
+        consultation: Option<Consultation>,
+    ) -> Assessment {
+        let Prepared {
+            mut record,
+            read,
+            customer,
+            today,
+        } = prepared;
+        let Some((doc, reading)) = read else {
+            return Assessment {
+                record,
+                fields: None,
+            };
         };
         record.format = Some(reading.format);
         record.pages = reading.pages;
 
-        let checks = run_all(
-            &self.rules,
-            &CheckContext {
-                doc_type: reading.classification.doc_type,
-                transactions: &self.rules.transactions,
-                fields: &reading.fields,
-                screener: &self.screener,
-                today,
-                customer,
-            },
-        );
+        let run = |doc_type: DocType, fields: &Fields| {
+            run_all(
+                &self.rules,
+                &CheckContext {
+                    doc_type,
+                    transactions: &self.rules.transactions,
+                    fields,
+                    screener: &self.screener,
+                    today,
+                    customer,
+                },
+            )
+        };
+        let mut checks = run(reading.classification.doc_type, &reading.fields);
+        let mut assisted_reasons = Vec::new();
+        if let Some(consultation) = consultation {
+            let (merged, assistance) =
+                self.apply_consultation(consultation, &doc, &reading, checks, &run);
+            checks = merged;
+            assisted_reasons.push(assistance.note.clone());
+            record.assistance = Some(assistance);
+        }
+        drop(doc);
         let (decision, mut reasons) = decide(
             &checks,
             reading.classification.confidence,
@@ -287,6 +371,7 @@ impl Pipeline {
         record.checks = checks;
         record.decision = decision;
         record.reasons.extend(reasons);
+        record.reasons.extend(assisted_reasons);
         record.identity = self
             .identity_key
             .as_ref()
@@ -304,6 +389,140 @@ impl Pipeline {
             fields: Some(reading.fields),
         }
     }
+
+    /// Uses what the model said, where it can only add scrutiny: its type and the names it
+    /// found in the document give a second set of check results, merged stricter-of with the
+    /// built-in ones. The record's type, confidence and fields stay the built-in ones.
+    fn apply_consultation(
+        &self,
+        consultation: Consultation,
+        doc: &DocumentText,
+        reading: &Reading,
+        baseline: Vec<CheckResult>,
+        run: &dyn Fn(DocType, &Fields) -> Vec<CheckResult>,
+    ) -> (Vec<CheckResult>, Assistance) {
+        let min_model_confidence = self.assist.as_ref().map_or(1.0, |p| p.min_model_confidence);
+        let mut assistance = Assistance {
+            provider: consultation.provider,
+            model: consultation.model,
+            prompt_version: assist::PROMPT_VERSION.to_string(),
+            asked_because: consultation.asked_because,
+            asked: false,
+            latency_ms: 0,
+            attempts: 0,
+            input_tokens: None,
+            output_tokens: None,
+            used: false,
+            suggested_type: None,
+            suggested_confidence: None,
+            names_proposed: 0,
+            names_used: 0,
+            checks_changed: Vec::new(),
+            note: String::new(),
+        };
+        let exchange = match consultation.exchange {
+            Ok(exchange) => exchange,
+            Err(withheld) => {
+                assistance.note = format!("model assistance: {withheld}");
+                return (baseline, assistance);
+            }
+        };
+        assistance.asked = true;
+        assistance.latency_ms = exchange.latency_ms;
+        assistance.attempts = exchange.attempts;
+        let reply = match exchange.reply {
+            Ok(reply) => reply,
+            Err(reason) => {
+                assistance.note = format!("model assistance failed, judged without it: {reason}");
+                return (baseline, assistance);
+            }
+        };
+        assistance.input_tokens = reply.input_tokens;
+        assistance.output_tokens = reply.output_tokens;
+        let answer = match assist::parse_answer(&reply.answer) {
+            Ok(answer) => answer,
+            Err(reason) => {
+                assistance.note = format!("model answer not used, judged without it: {reason}");
+                return (baseline, assistance);
+            }
+        };
+        assistance.suggested_type = Some(answer.doc_type);
+        assistance.suggested_confidence = Some(answer.confidence);
+        assistance.names_proposed = answer.names.len();
+        if answer.confidence < min_model_confidence {
+            assistance.note = format!(
+                "model answer not used: it read the document as {} with confidence {:.2}, below {:.2}",
+                answer.doc_type, answer.confidence, min_model_confidence
+            );
+            return (baseline, assistance);
+        }
+        let names = assist::grounded_names(&answer.names, &doc.text, &reading.fields.names);
+        assistance.names_used = names.len();
+        assistance.used = true;
+        let built_in = reading.classification.doc_type;
+        let (merged, changed) = if answer.doc_type == built_in && names.is_empty() {
+            (baseline, Vec::new())
+        } else {
+            let mut fields = reading.fields.clone();
+            fields.names.extend(names);
+            assist::stricter_of(baseline, run(answer.doc_type, &fields))
+        };
+        let agreement = if answer.doc_type == built_in {
+            "agreeing with the built-in classifier".to_string()
+        } else {
+            format!("where the built-in classifier read {built_in}")
+        };
+        assistance.note = format!(
+            "model {}/{} read the document as {} ({:.2}), {agreement}; {} of {} names it gave were found in the document and screened; {}",
+            assistance.provider,
+            assistance.model,
+            answer.doc_type,
+            answer.confidence,
+            assistance.names_used,
+            assistance.names_proposed,
+            if changed.is_empty() {
+                "no check result changed".to_string()
+            } else {
+                format!("stricter results for {}", changed.join(", "))
+            }
+        );
+        assistance.checks_changed = changed;
+        (merged, assistance)
+    }
+}
+
+/// A document read and classified, waiting for its checks.
+#[derive(Clone)]
+pub struct Prepared<'a> {
+    record: AuditRecord,
+    read: Option<(DocumentText, Reading)>,
+    customer: &'a CustomerContext,
+    today: chrono::NaiveDate,
+}
+
+impl Prepared<'_> {
+    /// The built-in classification, when the document could be read.
+    pub fn classification(&self) -> Option<&Classification> {
+        self.read.as_ref().map(|(_, r)| &r.classification)
+    }
+}
+
+/// Whether and what to ask a model about one document.
+#[derive(Debug, Clone)]
+pub struct AssistPlan {
+    pub asked_because: String,
+    /// The request, or why the document is not sent.
+    pub request: Result<AssistRequest, String>,
+}
+
+/// What came of asking a model (or of deciding not to send the document).
+#[derive(Debug, Clone)]
+pub struct Consultation {
+    pub provider: String,
+    pub model: String,
+    pub asked_because: String,
+    /// The exchange, or why the document was not sent.
+    pub exchange: Result<ModelExchange, String>,
 }
 
 /// DynamoDB refuses items over 400 KB, and a refused record would be a lost decision. Fields

@@ -10,13 +10,14 @@
 
 use chrono::Utc;
 
+use crate::assist::{ClassificationAssistant, NoAssistant};
 use crate::audit::{Alert, AlertStatus, AuditRecord, CustomerAlert, SourceRef};
 use crate::case::{Case, CaseFile, CaseStatus, ReviewAction, ReviewError, ReviewRequest};
 use crate::customer::{
     assess_customer, CustomerClaims, CustomerContext, CustomerDocument, CustomerView, FalsePositive,
 };
 use crate::extract::Fields;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Consultation, Pipeline};
 use crate::ports::{
     AlertSink, AuditQuery, AuditStore, CaseStore, CustomerStore, DocumentSource, Fetched,
     PortError, PutOutcome,
@@ -43,12 +44,42 @@ pub async fn process_document<S, A, P>(
     store: &A,
     sink: &P,
     location: SourceRef,
+    claims: CustomerClaims,
+) -> Result<Outcome, PortError>
+where
+    S: DocumentSource,
+    A: AuditStore + CustomerStore + CaseStore,
+    P: AlertSink,
+{
+    process_document_assisted(
+        pipeline,
+        source,
+        store,
+        sink,
+        &NoAssistant,
+        location,
+        claims,
+    )
+    .await
+}
+
+/// [`process_document`], asking `assistant` about documents the pipeline's assist policy
+/// names. Whatever the model does (fail, time out, answer nonsense), the document is judged
+/// and recorded; the model's answer can only make the checks stricter.
+pub async fn process_document_assisted<S, A, P, M>(
+    pipeline: &Pipeline,
+    source: &S,
+    store: &A,
+    sink: &P,
+    assistant: &M,
+    location: SourceRef,
     mut claims: CustomerClaims,
 ) -> Result<Outcome, PortError>
 where
     S: DocumentSource,
     A: AuditStore + CustomerStore + CaseStore,
     P: AlertSink,
+    M: ClassificationAssistant,
 {
     let mut fetched = source.fetch(&location).await?;
     claims.metadata = fetched.metadata_customer_id.take();
@@ -71,7 +102,7 @@ where
         Fetched::Bytes(bytes) => Ok(bytes.as_slice()),
         Fetched::Unreadable(reason) => Err(reason.clone()),
     };
-    let assessment = pipeline.assess_scanned(
+    let prepared = pipeline.prepare(
         location,
         content,
         fetched.recognized.as_ref(),
@@ -79,6 +110,19 @@ where
         Utc::now(),
     );
     drop(fetched);
+    let consultation = match pipeline.assist_plan(&prepared) {
+        Some(plan) => Some(Consultation {
+            provider: assistant.provider().to_string(),
+            model: assistant.model().to_string(),
+            asked_because: plan.asked_because,
+            exchange: match &plan.request {
+                Ok(request) => Ok(assistant.ask(request).await),
+                Err(withheld) => Err(withheld.clone()),
+            },
+        }),
+        None => None,
+    };
+    let assessment = pipeline.conclude(prepared, consultation);
     let record = assessment.record;
 
     let (mut record, newly_recorded) = match store.put_new(&record).await? {

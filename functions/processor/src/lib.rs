@@ -2,6 +2,7 @@
 //! EventBridge, become audit records in DynamoDB and alerts on SNS; a document that names its
 //! customer also updates that customer's view.
 
+mod assist;
 mod identity;
 pub mod metrics;
 pub mod ocr;
@@ -11,19 +12,22 @@ use std::path::PathBuf;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use compliance_assist::Assistant;
 use compliance_aws::lists::{ListsLocation, ReadLimits};
 use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
+use compliance_core::assist::AssistPolicy;
 use compliance_core::customer::{CustomerClaims, IdentityKey, KeyPattern};
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::{PortError, Retry};
 use compliance_core::rules::{RuleSet, MAX_RULES_BYTES};
 use compliance_core::screening::{lists, ListVersion, SanctionsList};
-use compliance_core::service::process_document;
+use compliance_core::service::{process_document, process_document_assisted};
 use compliance_core::{Pipeline, SourceRef};
 use lambda_runtime::Diagnostic;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+pub use assist::assistance_from_env;
 pub use identity::load_identity_key;
 pub use ocr::{OcrDocumentSource, OcrProvider};
 
@@ -282,6 +286,8 @@ pub struct Processor {
     store: DynamoAuditStore,
     sink: SnsAlertSink,
     incoming_prefix: Option<String>,
+    /// The language model asked about unsure documents, when the deployment configures one.
+    assistant: Option<Assistant>,
 }
 
 /// The S3 part of an EventBridge "Object Created" event (the events crate types the envelope
@@ -416,7 +422,23 @@ impl Processor {
                 config.alert_topic_arn.clone(),
             ),
             incoming_prefix: config.incoming_prefix.clone(),
+            assistant: None,
         })
+    }
+
+    /// Asks `assistant` about the documents `policy` names (see `compliance_core::assist`).
+    pub fn with_assistance(mut self, assistance: Option<(Assistant, AssistPolicy)>) -> Self {
+        match assistance {
+            Some((assistant, policy)) => {
+                self.pipeline.assist = Some(policy);
+                self.assistant = Some(assistant);
+            }
+            None => {
+                self.pipeline.assist = None;
+                self.assistant = None;
+            }
+        }
+        self
     }
 
     /// Turns on OCR of PDFs without a text layer (`OCR_PROVIDER`, read once at cold start; see
@@ -532,16 +554,32 @@ impl Processor {
                 }
             }
             let started = std::time::Instant::now();
-            match process_document(
-                &self.pipeline,
-                &self.source,
-                &self.store,
-                &self.sink,
-                location,
-                CustomerClaims::default(),
-            )
-            .await
-            {
+            let processed = match &self.assistant {
+                Some(assistant) => {
+                    process_document_assisted(
+                        &self.pipeline,
+                        &self.source,
+                        &self.store,
+                        &self.sink,
+                        assistant,
+                        location,
+                        CustomerClaims::default(),
+                    )
+                    .await
+                }
+                None => {
+                    process_document(
+                        &self.pipeline,
+                        &self.source,
+                        &self.store,
+                        &self.sink,
+                        location,
+                        CustomerClaims::default(),
+                    )
+                    .await
+                }
+            };
+            match processed {
                 Ok(outcome) => {
                     metrics::document_metrics(&outcome, started.elapsed()).emit();
                     let r = &outcome.record;

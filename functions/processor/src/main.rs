@@ -8,7 +8,11 @@ async fn main() -> Result<(), Error> {
     let config = Config::from_env()?;
     let ocr = OcrProvider::from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let processor = Processor::load(&config, &aws).await?.with_ocr(ocr, &aws);
+    let assistance = processor::assistance_from_env(&aws).await?;
+    let processor = Processor::load(&config, &aws)
+        .await?
+        .with_ocr(ocr, &aws)
+        .with_assistance(assistance);
     let processor = &processor;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         processor.handle_event(event.payload).await

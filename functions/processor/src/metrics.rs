@@ -23,18 +23,37 @@ pub const CASES_OPENED: &str = "CasesOpened";
 /// Documents that failed with a port error, also per `Retry` (`transient`, `permanent`).
 pub const PROCESSING_FAILURES: &str = "ProcessingFailures";
 
+/// Documents a language model was consulted about (sent or withheld), when assistance is on.
+pub const MODEL_CONSULTATIONS: &str = "ModelConsultations";
+/// Whether the model's answer was used (0 or 1), per consultation.
+pub const MODEL_ANSWERS_USED: &str = "ModelAnswersUsed";
+/// Whether the model was asked and gave no valid answer (0 or 1): failures, timeouts, rate
+/// limits and malformed answers, all judged without it.
+pub const MODEL_FAILURES: &str = "ModelFailures";
+/// Wall time of one consultation, retries included (milliseconds).
+pub const MODEL_LATENCY: &str = "ModelLatency";
+/// Tokens the provider reported, for cost.
+pub const MODEL_INPUT_TOKENS: &str = "ModelInputTokens";
+pub const MODEL_OUTPUT_TOKENS: &str = "ModelOutputTokens";
+
 /// The extra dimension of [`DOCUMENTS_PROCESSED`] and its companions: the decision.
 pub const DECISION_DIMENSION: &str = "Decision";
 /// The extra dimension of [`PROCESSING_FAILURES`]: whether a retry can help.
 pub const RETRY_DIMENSION: &str = "Retry";
 
 /// Every metric name the processor emits.
-pub const METRIC_NAMES: [&str; 5] = [
+pub const METRIC_NAMES: [&str; 11] = [
     DOCUMENTS_PROCESSED,
     PROCESSING_TIME,
     ALERTS_PUBLISHED,
     CASES_OPENED,
     PROCESSING_FAILURES,
+    MODEL_CONSULTATIONS,
+    MODEL_ANSWERS_USED,
+    MODEL_FAILURES,
+    MODEL_LATENCY,
+    MODEL_INPUT_TOKENS,
+    MODEL_OUTPUT_TOKENS,
 ];
 
 fn flag(value: bool) -> f64 {
@@ -50,7 +69,7 @@ fn flag(value: bool) -> f64 {
 /// delivery did not.
 pub fn document_metrics(outcome: &Outcome, elapsed: Duration) -> MetricSet {
     let decision = outcome.record.decision;
-    MetricSet::new(SERVICE)
+    let metrics = MetricSet::new(SERVICE)
         .dimension(DECISION_DIMENSION, decision.as_str())
         .value(DOCUMENTS_PROCESSED, Unit::Count, 1.0)
         .value(
@@ -63,7 +82,35 @@ pub fn document_metrics(outcome: &Outcome, elapsed: Duration) -> MetricSet {
             CASES_OPENED,
             Unit::Count,
             flag(outcome.newly_recorded && decision.needs_alert()),
-        )
+        );
+    // Only for a consultation made by this delivery, not one read back from the store.
+    match (&outcome.record.assistance, outcome.newly_recorded) {
+        (Some(assistance), true) => {
+            let metrics = metrics
+                .value(MODEL_CONSULTATIONS, Unit::Count, 1.0)
+                .value(MODEL_ANSWERS_USED, Unit::Count, flag(assistance.used))
+                .value(
+                    MODEL_FAILURES,
+                    Unit::Count,
+                    flag(assistance.asked && assistance.suggested_type.is_none()),
+                )
+                .value(
+                    MODEL_LATENCY,
+                    Unit::Milliseconds,
+                    assistance.latency_ms as f64,
+                );
+            let tokens = |name, count: Option<u64>| (name, count.unwrap_or(0) as f64);
+            [
+                tokens(MODEL_INPUT_TOKENS, assistance.input_tokens),
+                tokens(MODEL_OUTPUT_TOKENS, assistance.output_tokens),
+            ]
+            .into_iter()
+            .fold(metrics, |m, (name, count)| {
+                m.value(name, Unit::Count, count)
+            })
+        }
+        _ => metrics,
+    }
 }
 
 /// The line for one document that failed (reading it, storing its record or publishing its

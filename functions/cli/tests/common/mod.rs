@@ -16,6 +16,7 @@ pub fn compliance(args: &[&str]) -> Output {
         .env_remove("COMPLIANCE_STORE")
         .env_remove("COMPLIANCE_RULES")
         .env_remove("COMPLIANCE_LISTS")
+        .env_remove("LLM_PROVIDER")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
 }
