@@ -195,7 +195,7 @@ where
         if wait + min_attempt_time(limits) > remaining {
             let why = match failure.retry_after {
                 Some(asked) => format!(
-                    "rate limited ({}): the provider asked to wait {}, beyond the {} left of the budget",
+                    "rate limited, {}: the provider asked to wait {}, beyond the {} left of the budget",
                     failure.reason,
                     seconds(asked),
                     seconds(remaining)

@@ -249,7 +249,8 @@ pub fn answer_schema() -> serde_json::Value {
             "names": {
                 "type": "array",
                 "maxItems": MAX_NAMES,
-                "items": { "type": "string", "maxLength": MAX_NAME_CHARS },
+                // No maxLength: OpenAI's strict mode refuses it; parse_answer checks lengths.
+                "items": { "type": "string" },
                 "description": "Full names of the people and organisations the document is about, exactly as written in it."
             }
         }

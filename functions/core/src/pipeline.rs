@@ -501,6 +501,11 @@ pub struct Prepared<'a> {
 }
 
 impl Prepared<'_> {
+    /// The id of the document version being judged (its audit record's key).
+    pub fn document_id(&self) -> &str {
+        &self.record.document_id
+    }
+
     /// The built-in classification, when the document could be read.
     pub fn classification(&self) -> Option<&Classification> {
         self.read.as_ref().map(|(_, r)| &r.classification)

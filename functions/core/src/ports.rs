@@ -101,6 +101,13 @@ pub trait AuditStore {
         document_id: &str,
         sent_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), PortError>> + Send;
+
+    /// Whether a document version gets one record at most (`put_new` keeps the first). Then a
+    /// redelivered event need not pay a language model to read the document again: its
+    /// judgement would be thrown away. A store that keeps every scan (the local one) says no.
+    fn records_each_version_once(&self) -> bool {
+        true
+    }
 }
 
 pub trait AlertSink {

@@ -48,7 +48,7 @@ pub async fn process_document<S, A, P>(
 ) -> Result<Outcome, PortError>
 where
     S: DocumentSource,
-    A: AuditStore + CustomerStore + CaseStore,
+    A: AuditStore + AuditQuery + CustomerStore + CaseStore,
     P: AlertSink,
 {
     process_document_assisted(
@@ -77,7 +77,7 @@ pub async fn process_document_assisted<S, A, P, M>(
 ) -> Result<Outcome, PortError>
 where
     S: DocumentSource,
-    A: AuditStore + CustomerStore + CaseStore,
+    A: AuditStore + AuditQuery + CustomerStore + CaseStore,
     P: AlertSink,
     M: ClassificationAssistant,
 {
@@ -110,7 +110,18 @@ where
         Utc::now(),
     );
     drop(fetched);
-    let consultation = match pipeline.assist_plan(&prepared) {
+    let plan = match pipeline.assist_plan(&prepared) {
+        // A redelivered event: the stored record stands, so the model is not paid to read
+        // the document again.
+        Some(_)
+            if store.records_each_version_once()
+                && store.record(prepared.document_id()).await?.is_some() =>
+        {
+            None
+        }
+        plan => plan,
+    };
+    let consultation = match plan {
         Some(plan) => Some(Consultation {
             provider: assistant.provider().to_string(),
             model: assistant.model().to_string(),

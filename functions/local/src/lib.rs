@@ -535,6 +535,11 @@ impl SqliteAuditStore {
 }
 
 impl AuditStore for SqliteAuditStore {
+    /// Every scan is recorded (see `put_new`), so every scan is judged in full.
+    fn records_each_version_once(&self) -> bool {
+        false
+    }
+
     async fn put_new(&self, record: &AuditRecord) -> Result<PutOutcome, PortError> {
         // A scratch store keeps no records (--no-store); only what the customer view needs.
         if self.scratch {

@@ -85,6 +85,27 @@ fn emitted() -> BTreeMap<String, Emitted> {
         outcome.record.decision = decision;
         let doc = processor::metrics::document_metrics(&outcome, Duration::from_millis(1));
         record(&mut emitted, &doc.to_json(0));
+        // A document a language model was consulted about adds the model's metrics.
+        outcome.record.assistance = Some(compliance_core::assist::Assistance {
+            provider: "openai".into(),
+            model: "gpt-test".into(),
+            prompt_version: compliance_core::assist::PROMPT_VERSION.into(),
+            asked_because: "built-in confidence 0.40 is below 0.60".into(),
+            asked: true,
+            latency_ms: 900,
+            attempts: 1,
+            input_tokens: Some(600),
+            output_tokens: Some(30),
+            used: true,
+            suggested_type: Some(compliance_core::classify::DocType::Invoice),
+            suggested_confidence: Some(0.8),
+            names_proposed: 1,
+            names_used: 1,
+            checks_changed: Vec::new(),
+            note: String::new(),
+        });
+        let doc = processor::metrics::document_metrics(&outcome, Duration::from_millis(1));
+        record(&mut emitted, &doc.to_json(0));
     }
     for retry in [Retry::Transient, Retry::Permanent] {
         record(
