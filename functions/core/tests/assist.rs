@@ -128,6 +128,7 @@ fn a_form_in_a_language_the_rules_do_not_know_is_screened_with_the_models_readin
     assert_eq!(check_status(&with, "aml.sanctions_screening"), "Fail");
 
     let assistance = with.assistance.as_ref().expect("assistance recorded");
+    eprintln!("note: {}", assistance.note);
     assert!(assistance.asked && assistance.used);
     assert_eq!(assistance.provider, "scripted");
     assert_eq!(assistance.model, "test-model");
@@ -395,4 +396,8 @@ fn no_answer_makes_any_decision_more_lenient() {
     }
     // The answers do change something: some made decisions stricter.
     assert!(stricter > 0, "{judged} judged, none stricter");
+    eprintln!(
+        "{} files, {judged} consultations, {stricter} made the decision stricter, none more lenient",
+        files.len()
+    );
 }
