@@ -60,22 +60,20 @@ const NUMBER: &str =
 static PREFIXED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     // A symbol alone on its line before the number (`€\n4.904,94`) is a layout of PDF tables,
     // so a short run of whitespace may hold a line break.
-    Regex::new(&format!(
+    super::compile(&format!(
         r"(?P<marker>{MARKER})\s{{0,6}}(?P<number>{NUMBER})"
     ))
-    .ok()
 });
 
 static SUFFIXED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&format!(
+    super::compile(&format!(
         r"(?P<number>{NUMBER})[ \u{{00A0}}]{{0,2}}(?P<marker>{MARKER})"
     ))
-    .ok()
 });
 
 /// A number without a currency, believed to be money only with exactly two decimals.
 static BARE_DECIMAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"-?\b(?:\d{1,3}(?:[,. \u{00A0}\u{202F}'’]\d{3})+|\d+)[.,]\d{2}\b").ok()
+    super::compile(r"-?\b(?:\d{1,3}(?:[,. \u{00A0}\u{202F}'’]\d{3})+|\d+)[.,]\d{2}\b")
 });
 
 /// The value of a number as printed in any of the usual locales. The last `.` or `,` is the

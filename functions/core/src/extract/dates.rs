@@ -119,7 +119,7 @@ pub fn month_number(word: &str) -> Option<u32> {
 
 macro_rules! regex {
     ($name:ident, $re:expr) => {
-        static $name: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new($re).ok());
+        static $name: LazyLock<Option<Regex>> = LazyLock::new(|| crate::extract::compile($re));
     };
 }
 

@@ -38,7 +38,7 @@ pub struct InvoiceFields {
 
 macro_rules! regex {
     ($name:ident, $re:expr) => {
-        static $name: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new($re).ok());
+        static $name: LazyLock<Option<Regex>> = LazyLock::new(|| crate::extract::compile($re));
     };
 }
 
@@ -69,7 +69,7 @@ regex!(
 // Strongest first: what is to be paid, then a plain total.
 regex!(
     TOTAL_DUE_LABEL,
-    r"(?i)\b(?:grand\s+total|total\s+amount\s+due|amount\s+due|balance\s+due|total\s+due|amount\s+payable|total\s+payable|total\s+to\s+pay|invoice\s+total|total\s+for\s+this\s+invoice|total\s+amount|net\s+[àa]\s+payer|montant\s+(?:total|d[ûu])|montant\s+ttc(?:\s+[àa]\s+payer)?|total\s+ttc|total\s+[àa]\s+payer|zu\s+zahlen|zahlbetrag|gesamtbetrag|rechnungsbetrag|endbetrag|total\s+a\s+pagar|importe\s+total|totaal\s+te\s+betalen|te\s+betalen|totaalbedrag|należność\s+ogółem|do\s+zapłaty|razem\s+do\s+zapłaty)\b"
+    r"(?i)\b(?:grand\s+total|total\s+amount\s+due|amount\s+due|balance\s+due|total\s+due|amount\s+payable|total\s+payable|total\s+to\s+pay|invoice\s+total|total\s+for\s+this\s+invoice|total\s+amount|net\s+[àa]\s+payer|montant\s+total|montant\s+ttc(?:\s+[àa]\s+payer)?|total\s+ttc|total\s+[àa]\s+payer|zu\s+zahlen|zahlbetrag|gesamtbetrag|rechnungsbetrag|endbetrag|total\s+a\s+pagar|importe\s+total|totaal\s+te\s+betalen|te\s+betalen|totaalbedrag|należność\s+ogółem|do\s+zapłaty|razem\s+do\s+zapłaty)\b|\bmontant\s+d[ûu]"
 );
 regex!(TOTAL_LABEL, r"(?i)\b(?:total|totaal|gesamt|summe|razem)\b");
 // A total of part of the invoice, not the grand total.
@@ -632,6 +632,18 @@ mod tests {
             vat_ids(text),
             vec!["NL810433941B01", "06AABCO6063D1ZQ", "7740001454"]
         );
+    }
+
+    #[test]
+    fn totals_follow_labels_in_any_script_beside_non_ascii_text() {
+        for (text, total) in [
+            ("• Facture n° 12\nMontant dû : 1 234,50 €\n", 1234.5),
+            ("FACTURE N° 12\nMONTANT DU 99,00 EUR\n", 99.0),
+            ("Faktura nr 7\nNależność ogółem 12,50 zł\n", 12.5),
+            ("Rechnung Nr. 5 – „Büro“\nGesamtbetrag 80,00 €\n", 80.0),
+        ] {
+            assert_eq!(invoice_fields(text).total_amount, Some(total), "{text}");
+        }
     }
 
     #[test]
