@@ -2,7 +2,7 @@
 //! say which setting, which secret and why (the service's error code and message), never the
 //! value.
 
-use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
+use compliance_aws::runtime::SecretValue;
 
 use crate::config::{ApiKey, KeySource};
 use crate::AssistError;
@@ -47,26 +47,13 @@ pub(crate) async fn load(
     }
 }
 
+/// The secret's string value (the shared reader of the stack's secrets).
 async fn read_secret(aws: &aws_config::SdkConfig, arn: &str) -> Result<String, String> {
-    let output = aws_sdk_secretsmanager::Client::new(aws)
-        .get_secret_value()
-        .secret_id(arn)
-        .send()
-        .await
-        .map_err(|e| match e.as_service_error() {
-            Some(service) => format!(
-                "cannot read the secret: {}: {}",
-                service.code().unwrap_or("Unknown"),
-                service.message().unwrap_or("")
-            ),
-            None => format!("cannot read the secret: {}", DisplayErrorContext(&e)),
-        })?;
-    match output.secret_string() {
-        Some(text) => Ok(text.to_string()),
-        None if output.secret_binary().is_some() => {
+    match compliance_aws::runtime::read_secret(aws, arn).await? {
+        SecretValue::Text(text) => Ok(text),
+        SecretValue::Binary(_) => {
             Err("the secret is binary: store the key as its string value".into())
         }
-        None => Err("the secret has no value".into()),
     }
 }
 

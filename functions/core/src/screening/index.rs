@@ -10,8 +10,9 @@
 use std::collections::HashMap;
 
 use super::score::{
-    compare, compare_score_with, lengths_may_match, letter_sets_may_match, prepare_token,
-    score_bound, token_similarity, PreparedName, PreparedToken, WordComparator, WordPair,
+    compare, compare_known, compare_score_with, lengths_may_match, letter_sets_may_match,
+    prepare_token, score_bound, token_similarity, KnownSimilarities, Pairing, PreparedName,
+    PreparedToken, WordComparator, WordPair,
 };
 use super::{normalize_id_number, EntityType, Hit, ListEntry, ListVersion, Query, SanctionsList};
 
@@ -131,7 +132,15 @@ impl Screener {
                         PreparedName::with_cache(name, Some(entry.entity_type), &mut |token| {
                             flagged(&mut key, &token.text, token.vowel_poor, false);
                             if let Some(prepared) = prepared_words.get(key.as_str()) {
-                                return prepared.clone();
+                                // The same text, so the same word: its keys, not a copy of
+                                // its text.
+                                return PreparedToken {
+                                    token,
+                                    weight: prepared.weight,
+                                    keys: prepared.keys,
+                                    letters: prepared.letters,
+                                    numeric: prepared.numeric,
+                                };
                             }
                             let prepared = prepare_token(token);
                             prepared_words.insert(key.clone(), prepared.clone());
@@ -295,16 +304,14 @@ impl Screener {
         let prepared = PreparedName::new(&query.name, query.entity_type);
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            scratch.start(self.names.len());
+            scratch.start(self.names.len(), self.words.len());
             for (unit_number, unit, query_mask, unit_is_run) in prepared.numbered_keyed_units() {
                 let scratch = &mut *scratch;
                 let similar_words = scratch.words.similar(self.id, unit, unit_is_run, |stamps| {
                     self.similar_words(unit, unit_is_run, stamps)
                 });
                 for &(word_id, similarity) in similar_words {
-                    scratch
-                        .similar
-                        .insert(unit_key(unit_number, word_id), similarity);
+                    scratch.known.add(word_id, unit_number, similarity);
                     let from = self.occurrence_starts.get(word_id as usize).copied();
                     let to = self.occurrence_starts.get(word_id as usize + 1).copied();
                     let (Some(from), Some(to)) = (from, to) else {
@@ -338,12 +345,16 @@ impl Screener {
                 .collect();
             // In name order, so that the names of one entry come together.
             candidates.sort_unstable();
+            let Scratch {
+                known, pairings, ..
+            } = &mut *scratch;
+            known.finish();
             self.score_names(
                 query,
                 &prepared,
                 candidates.into_iter(),
                 threshold,
-                Some(&scratch.similar),
+                Some((known, pairings)),
             )
         })
     }
@@ -444,16 +455,17 @@ impl Screener {
         )
     }
 
-    /// Scores `names` (ascending, so that the names of an entry come together). `similar`:
+    /// Scores `names` (ascending, so that the names of an entry come together). `known`:
     /// the similarities of query units and listed words found by the index (any pair of
-    /// filed units not in it is not similar); without it every pair is compared.
+    /// filed units not in it is not similar), with working memory; without it every pair is
+    /// compared.
     fn score_names(
         &self,
         query: &Query,
         prepared: &PreparedName,
         names: impl Iterator<Item = u32>,
         threshold: f64,
-        similar: Option<&HashMap<u64, f64, KeyHash>>,
+        mut known: Option<(&KnownWords, &mut Vec<Pairing>)>,
     ) -> Vec<Hit> {
         // Best name of each entry: (entry, score, name id).
         let mut best: Vec<(u32, f64, u32)> = Vec::new();
@@ -465,27 +477,18 @@ impl Screener {
                 if !kinds_compatible(query.entity_type, name.entity_type) {
                     continue;
                 }
-                let score = compare_score_with(
-                    prepared,
-                    &name.prepared,
-                    &mut |query_unit, a, listed_unit, b| {
-                        let word = name.unit_words.get(listed_unit).copied();
-                        match (similar, word) {
-                            (Some(similar), Some(word)) if word != NO_WORD => similar
-                                .get(&unit_key(query_unit, word))
-                                .copied()
-                                // Unfiled on the query side (an initial, a particle).
-                                .unwrap_or_else(|| {
-                                    if a.keyed() || query_unit >= prepared.tokens.len() {
-                                        0.0
-                                    } else {
-                                        token_similarity(a, b)
-                                    }
-                                }),
-                            _ => token_similarity(a, b),
-                        }
-                    },
-                );
+                let score = match known.as_mut() {
+                    Some((words, buffer)) => compare_known(
+                        prepared,
+                        &name.prepared,
+                        &NameWords { name, words },
+                        buffer,
+                        None,
+                    ),
+                    None => compare_score_with(prepared, &name.prepared, &mut |_, a, _, b| {
+                        token_similarity(a, b)
+                    }),
+                };
                 // Corroboration can add at most this much, so a name further below the
                 // threshold cannot become a hit.
                 if score + MAX_BONUS < threshold {
@@ -508,7 +511,20 @@ impl Screener {
             .filter_map(|(global, name_score, name_id)| {
                 let name = self.names.get(name_id as usize)?;
                 // The words that matched, named only for the names that may be hits.
-                let pairs = compare(prepared, &name.prepared).pairs;
+                let pairs = match known.as_mut() {
+                    Some((words, buffer)) => {
+                        let mut pairs = Vec::new();
+                        compare_known(
+                            prepared,
+                            &name.prepared,
+                            &NameWords { name, words },
+                            buffer,
+                            Some(&mut pairs),
+                        );
+                        pairs
+                    }
+                    None => compare(prepared, &name.prepared).pairs,
+                };
                 let hit = self.hit(query, global, name.alias, name_score, &pairs)?;
                 (hit.score >= threshold).then_some(hit)
             })
@@ -686,10 +702,10 @@ impl std::hash::Hasher for KeyHasher {
 /// FxHash (as in rustc) for the build's string-keyed maps: the words are the lists' own,
 /// loaded from the operator's files, so SipHash's protection against chosen keys buys
 /// nothing and costs a tenth of the cold start.
-type FastHash = std::hash::BuildHasherDefault<FxHasher>;
+pub(super) type FastHash = std::hash::BuildHasherDefault<FxHasher>;
 
 #[derive(Default)]
-struct FxHasher(u64);
+pub(super) struct FxHasher(u64);
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
@@ -727,14 +743,107 @@ impl std::hash::Hasher for FxHasher {
 struct Scratch {
     names: NameMarks,
     words: WordCache,
-    /// Similarity of each (query unit, listed word) pair found similar, by `unit_key`.
-    similar: HashMap<u64, f64, KeyHash>,
+    /// The query units similar to each listed word found.
+    known: KnownWords,
+    /// Working memory of `compare_known`.
+    pairings: Vec<Pairing>,
 }
 
 impl Scratch {
-    fn start(&mut self, names: usize) {
+    fn start(&mut self, names: usize, words: usize) {
         self.names.start(names);
-        self.similar.clear();
+        self.known.start(words);
+    }
+}
+
+/// For each listed word found similar to a unit of the query, the query units it is similar
+/// to, with their similarity: one slot per listed word, stamped with a generation so that
+/// nothing is cleared between queries.
+#[derive(Default)]
+struct KnownWords {
+    generation: u32,
+    /// By listed word: (generation, start, end) in `units`; while finding, `end` counts.
+    slots: Vec<(u32, u32, u32)>,
+    /// (listed word, query unit, similarity) as found.
+    found: Vec<(u32, u16, f64)>,
+    /// The listed words found, each once.
+    words: Vec<u32>,
+    /// `found` grouped by listed word (a counting sort).
+    units: Vec<(u16, f64)>,
+}
+
+impl KnownWords {
+    fn start(&mut self, words: usize) {
+        if self.slots.len() < words {
+            self.slots.resize(words, (0, 0, 0));
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.slots.iter_mut().for_each(|s| s.0 = 0);
+            self.generation = 1;
+        }
+        self.found.clear();
+        self.words.clear();
+        self.units.clear();
+    }
+
+    fn add(&mut self, word: u32, unit: usize, similarity: f64) {
+        let Some(slot) = self.slots.get_mut(word as usize) else {
+            return;
+        };
+        if slot.0 != self.generation {
+            *slot = (self.generation, 0, 0);
+            self.words.push(word);
+        }
+        slot.2 += 1;
+        self.found.push((word, unit as u16, similarity));
+    }
+
+    /// Groups what was found by listed word.
+    fn finish(&mut self) {
+        let mut next = 0u32;
+        for &word in &self.words {
+            if let Some(slot) = self.slots.get_mut(word as usize) {
+                let count = slot.2;
+                (slot.1, slot.2) = (next, next);
+                next += count;
+            }
+        }
+        self.units.resize(self.found.len(), (0, 0.0));
+        for &(word, unit, similarity) in &self.found {
+            if let Some(slot) = self.slots.get_mut(word as usize) {
+                if let Some(place) = self.units.get_mut(slot.2 as usize) {
+                    *place = (unit, similarity);
+                }
+                slot.2 += 1;
+            }
+        }
+    }
+
+    /// The query units similar to listed word `word`.
+    fn of(&self, word: u32) -> &[(u16, f64)] {
+        match self.slots.get(word as usize) {
+            Some(&(generation, start, end)) if generation == self.generation => self
+                .units
+                .get(start as usize..end as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+/// A candidate name's filed words with what the index found of them.
+struct NameWords<'a> {
+    name: &'a IndexedName,
+    words: &'a KnownWords,
+}
+
+impl KnownSimilarities for NameWords<'_> {
+    fn similar_query_units(&self, listed_unit: usize) -> Option<&[(u16, f64)]> {
+        match self.name.unit_words.get(listed_unit) {
+            Some(&word) if word != NO_WORD => Some(self.words.of(word)),
+            _ => None,
+        }
     }
 }
 
@@ -812,12 +921,6 @@ impl WordStamps {
             _ => false,
         }
     }
-}
-
-/// One u64 per (query unit, listed word), spread over all bits (the map takes the key as its
-/// hash, and a multiplication by an odd constant loses nothing).
-fn unit_key(unit: usize, word: u32) -> u64 {
-    (((unit as u64) << 32) | u64::from(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// Distinct screened words remembered per thread, and listed words remembered with them:

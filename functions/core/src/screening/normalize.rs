@@ -300,10 +300,10 @@ fn is_mark(c: char) -> bool {
 }
 
 /// Digits typed for letters inside a word (`Ig0r Sech1n`) read as the letters they stand for.
-fn unleet(word: &str) -> String {
+fn unleet(word: String) -> String {
     let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
     if letters == 0 || letters == word.len() || NUMBERS.iter().any(|(n, _)| *n == word) {
-        return word.to_string();
+        return word;
     }
     word.chars()
         .map(|c| match c {
@@ -335,32 +335,63 @@ fn reading_order(name: &str) -> std::borrow::Cow<'_, str> {
 /// legal forms for companies, both when unknown. A name made only of noise words keeps them.
 pub fn tokenize(name: &str, kind: Option<EntityType>) -> Vec<Token> {
     let ordered = reading_order(name);
-    let raw: Vec<(String, bool)> = words(&ordered)
-        .into_iter()
-        .map(|(w, vp)| (unleet(&w), vp))
-        .collect();
+    let mut raw = words(&ordered);
+    for (w, _) in &mut raw {
+        *w = unleet(std::mem::take(w));
+    }
     let person = matches!(kind, None | Some(EntityType::Individual));
     let company = !matches!(kind, Some(EntityType::Individual));
-    let is_noise =
-        |w: &str| (person && HONORIFICS.contains(&w)) || (company && LEGAL_FORMS.contains(&w));
-    let mut tokens: Vec<Token> = raw
+    let lists = word_lists();
+    let is_noise = |w: &str| {
+        (person && lists.honorifics.contains(w)) || (company && lists.legal_forms.contains(w))
+    };
+    // When every word left is a particle (or none is left), the noise words stay.
+    let keep_noise = raw
         .iter()
         .filter(|(w, _)| !is_noise(w))
-        .map(|(w, vp)| to_token(w, *vp))
-        .collect();
-    if tokens.iter().all(|t| t.particle) {
-        tokens = raw.iter().map(|(w, vp)| to_token(w, *vp)).collect();
-    }
-    tokens
+        .all(|(w, _)| lists.particles.contains(folded(w)));
+    raw.into_iter()
+        .filter(|(w, _)| keep_noise || !is_noise(w))
+        .map(|(w, vp)| to_token(w, vp))
+        .collect()
 }
 
-fn to_token(word: &str, vowel_poor: bool) -> Token {
-    let spelled = NUMBERS
-        .iter()
-        .find(|(n, _)| *n == word)
-        .map_or(word, |(_, w)| w);
-    let text = canonical(spelled).to_string();
-    let particle = PARTICLES.contains(&text.as_str());
+/// The word lists as sets: every word of every listed name is looked up in them at load.
+struct WordLists {
+    honorifics: std::collections::HashSet<&'static str, super::index::FastHash>,
+    legal_forms: std::collections::HashSet<&'static str, super::index::FastHash>,
+    particles: std::collections::HashSet<&'static str, super::index::FastHash>,
+}
+
+fn word_lists() -> &'static WordLists {
+    static LISTS: std::sync::OnceLock<WordLists> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| WordLists {
+        honorifics: HONORIFICS.iter().copied().collect(),
+        legal_forms: LEGAL_FORMS.iter().copied().collect(),
+        particles: PARTICLES.iter().copied().collect(),
+    })
+}
+
+/// A word's number spelt out and its spelling variants folded: the text of its token.
+fn folded(word: &str) -> &str {
+    // Every number written out starts with a digit.
+    let spelled = if word.starts_with(|c: char| c.is_ascii_digit()) {
+        NUMBERS
+            .iter()
+            .find(|(n, _)| *n == word)
+            .map_or(word, |(_, w)| w)
+    } else {
+        word
+    };
+    canonical(spelled)
+}
+
+fn to_token(word: String, vowel_poor: bool) -> Token {
+    let text = match folded(&word) {
+        same if same == word => word,
+        other => other.to_string(),
+    };
+    let particle = word_lists().particles.contains(text.as_str());
     Token {
         text,
         vowel_poor,
@@ -423,6 +454,11 @@ mod tests {
         );
         assert_eq!(texts("1st International Bank", None)[0], "first");
         assert_eq!(texts("Limited", Some(EntityType::Entity)), ["limited"]);
+        // Noise words stay when only particles would be left, and numbers are spelt out.
+        assert_eq!(texts("The Al", Some(EntityType::Entity)), ["the", "al"]);
+        assert_eq!(texts("Mr Bin", None), ["mr", "bin"]);
+        assert_eq!(texts("Ibn 2nd Ltd", None), ["bin", "second"]);
+        assert_eq!(texts("Mohammed 3", None), ["muhammad", "three"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! well it matched. The score leans on the better-covered side, so a missing middle name
 //! costs little and a different surname costs a lot.
 
-use rphonetic::{DoubleMetaphone, Encoder};
+use rphonetic::DoubleMetaphone;
 
 use super::normalize::{skeleton, tokenize, Token};
 use super::EntityType;
@@ -41,6 +41,8 @@ pub struct PreparedName {
     keyed_mask: u16,
     /// Number of initials.
     initials: usize,
+    /// Bit i set when word i is `bin` (see `generation`).
+    bins: u16,
 }
 
 #[derive(Debug, Clone)]
@@ -179,7 +181,11 @@ impl PreparedToken {
             [0, 0, key_hash(b'x', &token.text), 0, 0]
         } else {
             let (primary, alternate) = if phonetic {
-                METAPHONE.with(|m| (m.encode(&token.text), m.encode_alternate(&token.text)))
+                // Both codes from one pass (`encode` and `encode_alternate` each make both).
+                METAPHONE.with(|m| {
+                    let codes = m.double_metaphone(&token.text);
+                    (codes.primary(), codes.alternate())
+                })
             } else {
                 (String::new(), String::new())
             };
@@ -248,12 +254,18 @@ impl PreparedName {
             .filter(|(_, t)| t.keyed())
             .fold(0u16, |m, (i, _)| m | (1 << i));
         let initials = tokens.iter().filter(|t| t.token.is_initial()).count();
+        let bins = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.token.text == "bin")
+            .fold(0u16, |m, (i, _)| m | (1 << i));
         let mut name = Self {
             tokens,
             runs: Vec::with_capacity(n_runs(tokens_len)),
             total_weight,
             keyed_mask,
             initials,
+            bins,
         };
         let n = name.tokens.len();
         for len in 2..=MAX_RUN.min(n) {
@@ -423,10 +435,7 @@ fn similarity_by(
     let short = x.len().min(y.len()) <= 4;
     // The most edits that leave EDIT_FLOOR of the letters unchanged: the distance is only
     // worked out that far (bit-parallel, so the distance comes before Jaro-Winkler).
-    let mut most = 0;
-    while most < x.len().max(y.len()) && 1.0 - (most + 1) as f64 / longest >= EDIT_FLOOR {
-        most += 1;
-    }
+    let most = most_edits(x.len().max(y.len()));
     let Some(edits) = distance_within(x.as_bytes(), y.as_bytes(), most) else {
         return 0.0;
     };
@@ -452,6 +461,31 @@ fn similarity_by(
         0.0
     } else {
         s
+    }
+}
+
+/// The most edits that leave EDIT_FLOOR of `longest` letters unchanged.
+fn most_edits_counted(longest: usize) -> usize {
+    let mut most = 0;
+    while most < longest && 1.0 - (most + 1) as f64 / longest as f64 >= EDIT_FLOOR {
+        most += 1;
+    }
+    most
+}
+
+/// `most_edits_counted`, looked up for the lengths words have.
+fn most_edits(longest: usize) -> usize {
+    static TABLE: std::sync::OnceLock<[u8; 256]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = [0u8; 256];
+        for (len, most) in table.iter_mut().enumerate() {
+            *most = most_edits_counted(len) as u8;
+        }
+        table
+    });
+    match table.get(longest) {
+        Some(most) => usize::from(*most),
+        None => most_edits_counted(longest),
     }
 }
 
@@ -562,7 +596,10 @@ pub fn score_bound(query_share: f64, listed_share: f64) -> f64 {
 
 fn joined(name: &PreparedName, run: Run) -> PreparedToken {
     let parts = &name.tokens[run.start..run.start + run.len];
-    let text: String = parts.iter().map(|t| t.token.text.as_str()).collect();
+    let mut text = String::with_capacity(parts.iter().map(|t| t.token.text.len()).sum());
+    for part in parts {
+        text.push_str(&part.token.text);
+    }
     let token = Token {
         vowel_poor: parts.iter().any(|t| t.token.vowel_poor),
         particle: false,
@@ -572,14 +609,14 @@ fn joined(name: &PreparedName, run: Run) -> PreparedToken {
 }
 
 /// How many `bin` a word comes after, when the name does not start with `bin`; 0 otherwise.
-fn generation(name: &PreparedName, position: usize) -> usize {
-    if name.tokens.first().is_none_or(|t| t.token.text == "bin") {
+fn generation(name: &PreparedName, position: usize) -> u32 {
+    if name.bins & 1 != 0 || name.tokens.is_empty() {
         return 0;
     }
-    name.tokens[..position]
-        .iter()
-        .filter(|t| t.token.text == "bin")
-        .count()
+    let before = 1u32
+        .checked_shl(position as u32)
+        .map_or(u32::MAX, |b| b - 1);
+    (u32::from(name.bins) & before).count_ones()
 }
 
 /// Compares a screened name with a listed one.
@@ -610,44 +647,154 @@ pub fn compare_score_with(
     align(query, listed, None, similarity)
 }
 
+/// What the index knows of a screened name's word similarities, by listed unit (numbered as
+/// [`PreparedName::numbered_keyed_units`] numbers them).
+pub trait KnownSimilarities {
+    /// `None` when the listed unit is not filed (an initial, a particle): it is compared with
+    /// every query unit. Otherwise the keyed query units similar to it, (unit number,
+    /// similarity); every other keyed query unit is not similar to it.
+    fn similar_query_units(&self, listed_unit: usize) -> Option<&[(u16, f64)]>;
+}
+
+/// One pairing of a unit of each side that is similar at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Pairing {
+    s: f64,
+    q: Run,
+    l: Run,
+    /// Unit numbers: between equal pairings, the first in (query, listed) unit order wins.
+    qi: u16,
+    li: u16,
+}
+
+/// Whether a unit of each side may pair at all: a run only ever faces a single token
+/// ("jin ping" ~ "jinping"), and an initial stands for one word, never for several written
+/// together.
+fn may_pair(qr: Run, a: &PreparedToken, lr: Run, b: &PreparedToken) -> bool {
+    if qr.len > 1 {
+        lr.len == 1 && !b.token.is_initial()
+    } else {
+        lr.len == 1 || !a.token.is_initial()
+    }
+}
+
+/// `compare_score_with` (and, with `pairs`, `compare`) where the index already knows which
+/// filed words are similar: only the pairings that can be similar at all are looked at.
+/// `buffer` is working memory, reused between calls.
+pub fn compare_known(
+    query: &PreparedName,
+    listed: &PreparedName,
+    known: &dyn KnownSimilarities,
+    buffer: &mut Vec<Pairing>,
+    pairs: Option<&mut Vec<WordPair>>,
+) -> f64 {
+    buffer.clear();
+    if query.is_empty() || listed.is_empty() {
+        return 0.0;
+    }
+    let query_tokens = query.tokens.len();
+    for (li, (lr, b)) in listed.units().enumerate() {
+        let mut push = |qi: usize, qr: Run, s: f64| {
+            if s > 0.0 {
+                buffer.push(Pairing {
+                    s,
+                    q: qr,
+                    l: lr,
+                    qi: qi as u16,
+                    li: li as u16,
+                });
+            }
+        };
+        match known.similar_query_units(li) {
+            Some(found) => {
+                for &(qi, s) in found {
+                    let qi = usize::from(qi);
+                    let unit = if qi < query_tokens {
+                        query.tokens.get(qi).map(|a| (Run { start: qi, len: 1 }, a))
+                    } else {
+                        query.runs.get(qi - query_tokens).map(|(r, a)| (*r, a))
+                    };
+                    if let Some((qr, a)) = unit {
+                        if may_pair(qr, a, lr, b) {
+                            push(qi, qr, s);
+                        }
+                    }
+                }
+                // Initials and particles of the query are not filed: compared here.
+                for (qi, a) in query.tokens.iter().enumerate().filter(|(_, a)| !a.keyed()) {
+                    let qr = Run { start: qi, len: 1 };
+                    if may_pair(qr, a, lr, b) {
+                        push(qi, qr, token_similarity(a, b));
+                    }
+                }
+            }
+            None => {
+                for (qi, (qr, a)) in query.units().enumerate() {
+                    if may_pair(qr, a, lr, b) {
+                        push(qi, qr, token_similarity(a, b));
+                    }
+                }
+            }
+        }
+    }
+    resolve(query, listed, buffer, pairs)
+}
+
 fn align(
     query: &PreparedName,
     listed: &PreparedName,
-    mut pairs: Option<&mut Vec<WordPair>>,
+    pairs: Option<&mut Vec<WordPair>>,
     similarity: &mut dyn FnMut(usize, &PreparedToken, usize, &PreparedToken) -> f64,
 ) -> f64 {
     if query.is_empty() || listed.is_empty() {
         return 0.0;
     }
-    // Every candidate pairing of a token or run on one side with a token or run on the other
-    // (a run only ever faces a single token: "jin ping" ~ "jinping").
-    let mut candidates: Vec<(f64, Run, Run)> = Vec::with_capacity(16);
+    // Every candidate pairing of a token or run on one side with a token or run on the other.
+    let mut candidates: Vec<Pairing> = Vec::with_capacity(16);
     for (qi, (qr, a)) in query.units().enumerate() {
         for (li, (lr, b)) in listed.units().enumerate() {
-            if qr.len > 1 && lr.len > 1 {
-                continue;
-            }
-            // An initial stands for one word, never for several written together.
-            if (qr.len > 1 && b.token.is_initial()) || (lr.len > 1 && a.token.is_initial()) {
+            if !may_pair(qr, a, lr, b) {
                 continue;
             }
             let s = similarity(qi, a, li, b);
             if s > 0.0 {
-                candidates.push((s, qr, lr));
+                candidates.push(Pairing {
+                    s,
+                    q: qr,
+                    l: lr,
+                    qi: qi as u16,
+                    li: li as u16,
+                });
             }
         }
     }
-    // Best pairs first; between equals, the longer run (one word for two) wins.
-    candidates.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then((b.1.len + b.2.len).cmp(&(a.1.len + a.2.len)))
+    resolve(query, listed, &mut candidates, pairs)
+}
+
+/// Pairs the units of two names one to one, best pairings first, and scores the result.
+fn resolve(
+    query: &PreparedName,
+    listed: &PreparedName,
+    candidates: &mut [Pairing],
+    mut pairs: Option<&mut Vec<WordPair>>,
+) -> f64 {
+    // Best pairs first; between equals, the longer run (one word for two) wins, then the
+    // first in unit order.
+    candidates.sort_unstable_by(|a, b| {
+        b.s.total_cmp(&a.s)
+            .then((b.q.len + b.l.len).cmp(&(a.q.len + a.l.len)))
+            .then(a.qi.cmp(&b.qi))
+            .then(a.li.cmp(&b.li))
     });
     // Words already paired, a bit each (at most MAX_TOKENS words a side).
     let (mut q_used, mut l_used) = (0u16, 0u16);
     let (mut q_cover, mut l_cover) = (0.0, 0.0);
     let mut anchored = false;
     let keyed = |name: &PreparedName, run: Run| run.len > 1 || name.keyed_mask & run.mask() != 0;
-    for (s, qr, lr) in candidates {
+    for &Pairing {
+        s, q: qr, l: lr, ..
+    } in candidates.iter()
+    {
         if q_used & qr.mask() != 0 || l_used & lr.mask() != 0 {
             continue;
         }
@@ -864,6 +1011,46 @@ mod tests {
                 assert!(
                     bound as usize <= edit_distance(a.as_bytes(), b.as_bytes()),
                     "{a} {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn edit_bounds_and_generations_are_the_counted_ones() {
+        for longest in 0..300 {
+            assert_eq!(
+                most_edits(longest),
+                most_edits_counted(longest),
+                "{longest}"
+            );
+        }
+        // `generation` from the mask of `bin` words, against counting them.
+        for name in [
+            "Salim bin Ali bin Hamad",
+            "bin Laden Osama",
+            "Ali Hamad",
+            "Ahmad bin",
+            "",
+        ] {
+            let prepared = PreparedName::new(name, Some(EntityType::Individual));
+            for position in 0..=prepared.tokens.len() {
+                let counted = if prepared
+                    .tokens
+                    .first()
+                    .is_none_or(|t| t.token.text == "bin")
+                {
+                    0
+                } else {
+                    prepared.tokens[..position]
+                        .iter()
+                        .filter(|t| t.token.text == "bin")
+                        .count() as u32
+                };
+                assert_eq!(
+                    generation(&prepared, position),
+                    counted,
+                    "{name} {position}"
                 );
             }
         }
