@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Cross-compiles the processor Lambda for arm64 (provided.al2023) with cargo-lambda and zig.
-# Output: target/lambda/processor/bootstrap (what `sam build` also produces).
+# Cross-compiles the stack's Lambdas for arm64 (provided.al2023) with cargo-lambda and zig.
+# Output: target/lambda/<function>/bootstrap (what `sam build` also produces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --lambda
 export PATH="$PWD/.venv/bin:$PATH"
 rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
-cargo lambda build --release --arm64 -p processor -p audit-api -p notifier --locked "$@"
-ls -l target/lambda/processor/bootstrap target/lambda/audit-api/bootstrap target/lambda/notifier/bootstrap
+cargo lambda build --release --arm64 -p processor -p audit-api -p notifier -p compliance-lists-refresh \
+  -p rescreen --locked "$@"
+ls -l target/lambda/processor/bootstrap target/lambda/audit-api/bootstrap \
+  target/lambda/notifier/bootstrap target/lambda/lists-refresh/bootstrap \
+  target/lambda/rescreen/bootstrap

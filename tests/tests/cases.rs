@@ -41,6 +41,7 @@ impl World {
             &processor::Config {
                 customer_key_pattern: Some(KeyPattern::parse(PATTERN).expect("pattern")),
                 identity_key_secret_arn: Some(secret.clone()),
+                subjects_table: None,
                 ..stack.processor_config()
             },
             &stack.config,

@@ -44,6 +44,7 @@ fn config(stack: &Stack, tag: Option<&str>, secret_arn: Option<&str>) -> Config 
         customer_key_pattern: Some(KeyPattern::parse(PATTERN).expect("pattern")),
         customer_id_tag: tag.map(str::to_string),
         identity_key_secret_arn: secret_arn.map(str::to_string),
+        subjects_table: None,
         ..stack.processor_config()
     }
 }

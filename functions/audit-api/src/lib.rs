@@ -1,5 +1,6 @@
 //! The audit API: HTTP routes over the audit table, behind an API Gateway HTTP API whose
-//! routes require IAM (SigV4) authorisation; and the scheduled `case_metrics` job.
+//! routes require IAM (SigV4) authorisation; and the scheduled `case_metrics` and
+//! `daily_digest` jobs.
 //!
 //! - `GET /customers/{id}`: the customer view (`schemas/customer.schema.json`).
 //! - `GET /documents/{document_id}`: the document file: its audit record as stored and its
@@ -10,6 +11,10 @@
 //! - `POST /cases/{case_id}/decisions`: a reviewer's decision, recorded as the IAM caller.
 //! - Invoked with `{"job":"case_metrics"}` (EventBridge Scheduler): the backlog of waiting
 //!   cases as CloudWatch metrics.
+//! - Invoked with `{"job":"daily_digest","scheduled_time":"..."}` (EventBridge Scheduler,
+//!   daily): the digest of the period (`DIGEST_PERIOD_HOURS`, 24 by default) ending at the
+//!   scheduled time (without one, at the run's hour), published to the alert topic with
+//!   `kind = digest`, for the notifier to post to Slack and Teams.
 //!
 //! Every read is by key or through an index; nothing scans the table.
 
@@ -27,6 +32,7 @@ use compliance_aws::metrics::{MetricSet, Unit};
 use compliance_aws::{DynamoAuditStore, DynamoClient, SnsAlertSink, SnsClient};
 use compliance_core::case::{CaseFile, DocumentFile, OpenCase};
 use compliance_core::customer::{validate_customer_id, IdentityKey};
+use compliance_core::digest::{self, Digest, DigestLimits};
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::{AuditQuery, CaseStore, CustomerStore, PortError, Retry};
 use compliance_core::query::Page;
@@ -80,6 +86,8 @@ pub struct Config {
     pub rules_path: Option<PathBuf>,
     /// `CASE_SLA_HOURS`.
     pub case_sla_hours: u32,
+    /// `DIGEST_PERIOD_HOURS`: the period of the daily digest; none: 24 hours.
+    pub digest_period_hours: Option<u32>,
 }
 
 impl Config {
@@ -105,6 +113,20 @@ impl Config {
             })?,
             None => DEFAULT_CASE_SLA_HOURS,
         };
+        let digest_period_hours = match optional("DIGEST_PERIOD_HOURS") {
+            Some(v) => Some(
+                v.parse()
+                    .ok()
+                    .filter(|h| (1..=digest::MAX_PERIOD_HOURS).contains(h))
+                    .ok_or_else(|| {
+                        ApiError::Config(format!(
+                            "DIGEST_PERIOD_HOURS is not a whole number of hours from 1 to {}: {v}",
+                            digest::MAX_PERIOD_HOURS
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
         let config = Self {
             audit_table: required("AUDIT_TABLE")?,
             alert_topic_arn: required("ALERT_TOPIC_ARN")?,
@@ -112,6 +134,7 @@ impl Config {
             rules_s3_uri: optional("RULES_S3_URI"),
             rules_path: optional("RULES_PATH").map(PathBuf::from),
             case_sla_hours,
+            digest_period_hours,
         };
         if config.rules_s3_uri.is_some() && config.rules_path.is_some() {
             return Err(ApiError::Config(
@@ -204,14 +227,20 @@ impl CaseMetrics {
     }
 }
 
-/// A scheduled invocation: `{"job": "case_metrics"}`.
+/// A scheduled invocation: `{"job": "case_metrics"}`, or `{"job": "daily_digest"}` with,
+/// optionally, the schedule's `"scheduled_time"` (EventBridge Scheduler's
+/// `<aws.scheduler.scheduled-time>`): the digest's period then ends at that time, the same for
+/// a retried run.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Job {
     job: String,
+    #[serde(default)]
+    scheduled_time: Option<String>,
 }
 
 pub const CASE_METRICS_JOB: &str = "case_metrics";
+pub const DAILY_DIGEST_JOB: &str = "daily_digest";
 
 pub struct AuditApi {
     store: DynamoAuditStore,
@@ -219,6 +248,7 @@ pub struct AuditApi {
     pipeline: Pipeline,
     identity_key: Option<IdentityKey>,
     case_sla: chrono::Duration,
+    digest_period_hours: u32,
 }
 
 impl AuditApi {
@@ -236,6 +266,9 @@ impl AuditApi {
             pipeline: Pipeline::new(rules, Vec::new(), IntakeLimits::default()),
             identity_key,
             case_sla: chrono::Duration::hours(i64::from(config.case_sla_hours.max(1))),
+            digest_period_hours: config
+                .digest_period_hours
+                .unwrap_or(digest::DEFAULT_PERIOD_HOURS),
         })
     }
 
@@ -244,23 +277,46 @@ impl AuditApi {
         if payload.get("job").is_some() {
             let job: Job = serde_json::from_value(payload)
                 .map_err(|e| ApiError::UnrecognisedEvent(e.to_string()))?;
-            if job.job != CASE_METRICS_JOB {
-                return Err(ApiError::UnrecognisedEvent(format!("no job {}", job.job)));
-            }
-            let metrics = self
-                .case_metrics(Utc::now())
-                .await
-                .map_err(|error| ApiError::Job {
-                    job: job.job.clone(),
-                    error,
-                })?;
-            metrics.metric_set().emit();
-            return Ok(json!({
-                "job": CASE_METRICS_JOB,
-                "open_cases": metrics.open_cases,
-                "oldest_open_case_age_seconds": metrics.oldest_open_case_age_seconds,
-                "open_cases_past_sla": metrics.open_cases_past_sla,
-            }));
+            let failed = |error| ApiError::Job {
+                job: job.job.clone(),
+                error,
+            };
+            return match job.job.as_str() {
+                CASE_METRICS_JOB => {
+                    let metrics = self.case_metrics(Utc::now()).await.map_err(failed)?;
+                    metrics.metric_set().emit();
+                    Ok(json!({
+                        "job": CASE_METRICS_JOB,
+                        "open_cases": metrics.open_cases,
+                        "oldest_open_case_age_seconds": metrics.oldest_open_case_age_seconds,
+                        "open_cases_past_sla": metrics.open_cases_past_sla,
+                    }))
+                }
+                DAILY_DIGEST_JOB => {
+                    let scheduled = match job.scheduled_time.as_deref() {
+                        Some(text) => {
+                            Some(compliance_core::query::parse_time(text).ok_or_else(|| {
+                                ApiError::UnrecognisedEvent(
+                                    "scheduled_time is not an RFC 3339 time".into(),
+                                )
+                            })?)
+                        }
+                        None => None,
+                    };
+                    let now = Utc::now();
+                    let end = digest_end(scheduled, now);
+                    let digest = self.daily_digest(end, now).await.map_err(failed)?;
+                    Ok(json!({
+                        "job": DAILY_DIGEST_JOB,
+                        "digest_id": digest.digest_id,
+                        "documents_processed": digest.documents.processed,
+                        "open_cases": digest.open_cases.total,
+                        "open_cases_past_sla": digest.open_cases.past_sla,
+                        "truncated": digest.truncated(),
+                    }))
+                }
+                other => Err(ApiError::UnrecognisedEvent(format!("no job {other}"))),
+            };
         }
         let request: ApiGatewayV2httpRequest = serde_json::from_value(payload).map_err(|e| {
             ApiError::UnrecognisedEvent(format!("neither a job nor an HTTP API request: {e}"))
@@ -273,6 +329,46 @@ impl AuditApi {
     pub async fn case_metrics(&self, now: DateTime<Utc>) -> Result<CaseMetrics, PortError> {
         let backlog = self.store.case_backlog(now - self.case_sla).await?;
         Ok(CaseMetrics::of(&backlog, now))
+    }
+
+    /// The digest of the period (`DIGEST_PERIOD_HOURS`) ending at `end`, with cases aged at
+    /// `now`, as the store holds it.
+    pub async fn digest(
+        &self,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Digest, PortError> {
+        let (since, until) = digest::period_ending(end, self.digest_period_hours);
+        digest::collect(
+            &self.store,
+            since,
+            until,
+            self.case_sla.num_hours(),
+            now,
+            DigestLimits::default(),
+        )
+        .await
+    }
+
+    /// The `daily_digest` job: the digest, published to the alert topic (`kind = digest`).
+    /// A failed read or publish fails the run (transient errors are retried by the
+    /// scheduler); the next day's digest does not depend on this one.
+    pub async fn daily_digest(
+        &self,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Digest, PortError> {
+        let digest = self.digest(end, now).await?;
+        self.sink.publish_digest(&digest).await?;
+        tracing::info!(
+            digest_id = %digest.digest_id,
+            documents_processed = digest.documents.processed,
+            open_cases = digest.open_cases.total,
+            open_cases_past_sla = digest.open_cases.past_sla,
+            truncated = digest.truncated(),
+            "digest published"
+        );
+        Ok(digest)
     }
 
     /// Answers one request. Failures are HTTP statuses, never a failed invocation: API
@@ -392,6 +488,18 @@ impl AuditApi {
     }
 }
 
+/// Where a digest's period ends: the schedule's time cut to the minute, else the run's time cut
+/// to the hour (so that a retried run covers the same period and gets the same digest id).
+pub fn digest_end(scheduled: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::DurationRound;
+    match scheduled {
+        Some(at) => at
+            .duration_trunc(chrono::Duration::minutes(1))
+            .unwrap_or(at),
+        None => digest::scheduled_end(now),
+    }
+}
+
 pub fn is_document_id(id: &str) -> bool {
     id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
 }
@@ -486,6 +594,32 @@ mod tests {
         both.push(("RULES_S3_URI", "s3://b/config/rules.toml"));
         both.push(("RULES_PATH", "/opt/rules.toml"));
         assert!(config(&both).is_err());
+    }
+
+    #[test]
+    fn the_digest_period_is_read_and_checked() {
+        let c = config(&BASE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.digest_period_hours, None);
+        let mut vars = BASE.to_vec();
+        vars.push(("DIGEST_PERIOD_HOURS", "168"));
+        let c = config(&vars).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.digest_period_hours, Some(168));
+        for bad in ["0", "-1", "a week", "745"] {
+            let mut vars = BASE.to_vec();
+            vars.push(("DIGEST_PERIOD_HOURS", bad));
+            assert!(config(&vars).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_digest_period_ends_at_the_schedule_or_the_hour() {
+        let at = |s: &str| compliance_core::query::parse_time(s).unwrap_or_else(|| panic!("{s}"));
+        let now = at("2026-11-26T07:03:12Z");
+        assert_eq!(
+            digest_end(Some(at("2026-11-26T06:59:59.9Z")), now),
+            at("2026-11-26T06:59:00Z")
+        );
+        assert_eq!(digest_end(None, now), at("2026-11-26T07:00:00Z"));
     }
 
     #[test]

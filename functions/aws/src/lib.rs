@@ -3,10 +3,12 @@
 
 pub mod cases;
 pub mod customers;
+pub mod digest;
 pub mod lists;
 pub mod metrics;
 pub mod query;
 pub mod runtime;
+pub mod subjects;
 pub mod textract;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
@@ -48,7 +50,7 @@ pub fn document_pk(document_id: &str) -> String {
 
 /// Maps an SDK error to a port error, deciding whether a retry can help: throttling,
 /// timeouts, network failures and 5xx are transient; other client errors are not.
-fn port_error<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> PortError
+pub fn port_error<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> PortError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -287,6 +289,9 @@ pub const BY_CUSTOMER_INDEX: &str = "by_customer";
 pub struct DynamoAuditStore {
     client: aws_sdk_dynamodb::Client,
     table: String,
+    /// The table of screening subjects kept for re-screening (see [`subjects`]); without
+    /// one, subjects are not kept.
+    subjects_table: Option<String>,
 }
 
 impl DynamoAuditStore {
@@ -294,7 +299,13 @@ impl DynamoAuditStore {
         Self {
             client,
             table: table.into(),
+            subjects_table: None,
         }
+    }
+
+    pub fn with_subjects_table(mut self, table: Option<String>) -> Self {
+        self.subjects_table = table.filter(|t| !t.is_empty());
+        self
     }
 
     pub async fn get(&self, document_id: &str) -> Result<Option<AuditRecord>, PortError> {

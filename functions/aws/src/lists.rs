@@ -5,6 +5,9 @@
 //!
 //! ```text
 //! lists/sdn.csv, lists/alt.csv, …   the installed files, one object each
+//! lists/index.bin                   the screener saved (lists and index), written before the
+//!                                   manifest; loaded instead of parsing and building when it
+//!                                   matches the manifest and the objects
 //! lists/manifest.json               written last: the commit marker (id, source, entries and
 //!                                   SHA-256 of every list fetched)
 //! lists/previous/…                  the set that was installed before, manifest included
@@ -20,13 +23,16 @@ use std::time::Duration;
 use aws_sdk_s3::primitives::ByteStream;
 use compliance_core::ports::PortError;
 use compliance_core::screening::lists::{self, update, ListFile, Manifest};
-use compliance_core::screening::SanctionsList;
+use compliance_core::screening::saved::{self, INDEX_FILE};
+use compliance_core::screening::Screener;
 use compliance_core::CoreError;
 
 use crate::{port_error, DisplayErr};
 
 /// The manifest's object name under the prefix.
 pub const MANIFEST: &str = "manifest.json";
+/// The saved screener's object name under the prefix (`compliance_core::screening::saved`).
+pub const INDEX: &str = INDEX_FILE;
 /// The sub-prefix holding the previously installed set.
 pub const PREVIOUS: &str = "previous/";
 
@@ -105,7 +111,7 @@ impl Default for ReadLimits {
 /// The objects directly under a prefix.
 #[derive(Debug, Clone, Default)]
 pub struct ListSet {
-    /// Every object but the manifest, sorted by name.
+    /// Every object but the manifest and the saved index, sorted by name.
     pub files: Vec<ListFile>,
     /// `manifest.json`, as stored.
     pub manifest: Option<Vec<u8>>,
@@ -229,13 +235,25 @@ pub async fn get_bounded(
     Ok(bytes)
 }
 
-/// Reads every object directly under `location` (not `previous/`), within `limits`.
+/// Reads every object directly under `location` (not `previous/`), within `limits`; the
+/// saved index (`index.bin`) is left out (see [`load`]).
 pub async fn read_set(
     client: &aws_sdk_s3::Client,
     location: &ListsLocation,
     limits: ReadLimits,
 ) -> Result<ListSet, PortError> {
     let names = object_names(client, location, true, limits.max_objects).await?;
+    read_listed(client, location, names, limits).await
+}
+
+/// [`read_set`] of the objects `names` (name, size) listed under `location`.
+async fn read_listed(
+    client: &aws_sdk_s3::Client,
+    location: &ListsLocation,
+    names: Vec<(String, u64)>,
+    limits: ReadLimits,
+) -> Result<ListSet, PortError> {
+    let names: Vec<(String, u64)> = names.into_iter().filter(|(n, _)| n != INDEX).collect();
     let listed: u64 = names.iter().map(|(_, size)| *size).sum();
     if listed > limits.max_total_bytes {
         return Err(PortError::permanent(
@@ -271,7 +289,10 @@ pub async fn read_set(
 /// Lists as the processor loaded them, and from where.
 #[derive(Debug)]
 pub struct LoadedLists {
-    pub lists: Vec<SanctionsList>,
+    /// The lists with their index, ready to screen.
+    pub screener: Screener,
+    /// Whether they came from the saved index (`index.bin`) rather than parsing and building.
+    pub from_index: bool,
     /// The prefix read: the configured one, or its `previous/` when the configured one was
     /// found mid-update.
     pub location: ListsLocation,
@@ -280,10 +301,64 @@ pub struct LoadedLists {
 
 /// One read of a set: its lists, or why they cannot be used.
 enum Attempt {
-    Loaded(Vec<SanctionsList>, Option<Manifest>),
+    /// The screener, the manifest, whether from the saved index.
+    Loaded(Box<Screener>, Option<Manifest>, bool),
     /// The files do not match the manifest (or do not load while a manifest says they
     /// should): an update in progress, or one that failed half-way.
     Inconsistent(String),
+}
+
+/// The screener from the saved index when the prefix holds one saved for exactly its objects
+/// and manifest: only the index and the manifest are read. `None`, with the reason logged,
+/// otherwise.
+async fn attempt_saved(
+    client: &aws_sdk_s3::Client,
+    location: &ListsLocation,
+    names: &[(String, u64)],
+    limits: ReadLimits,
+) -> Option<(Screener, Manifest)> {
+    let has = |wanted: &str| names.iter().any(|(n, _)| n == wanted);
+    if !has(INDEX) || !has(MANIFEST) {
+        return None;
+    }
+    let get = |name: &'static str, what: &'static str| {
+        let key = location.key(name);
+        async move {
+            get_bounded(
+                client,
+                &location.bucket,
+                &key,
+                limits.max_object_bytes,
+                what,
+            )
+            .await
+        }
+    };
+    let result = async {
+        let manifest_bytes = get(MANIFEST, "a list manifest")
+            .await
+            .map_err(|e| e.to_string())?;
+        let index = get(INDEX, "a saved screening index")
+            .await
+            .map_err(|e| e.to_string())?;
+        let manifest: Manifest =
+            serde_json::from_slice(&manifest_bytes).map_err(|e| e.to_string())?;
+        let screener = saved::load_for_manifest(&index, &manifest_bytes, names, &location.uri())
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((screener, manifest))
+    }
+    .await;
+    match result {
+        Ok(loaded) => Some(loaded),
+        Err(reason) => {
+            tracing::warn!(
+                location = %location,
+                reason = %reason,
+                "saved screening index not used; reading and parsing the lists"
+            );
+            None
+        }
+    }
 }
 
 async fn attempt(
@@ -291,7 +366,11 @@ async fn attempt(
     location: &ListsLocation,
     limits: ReadLimits,
 ) -> Result<Attempt, CoreError> {
-    let set = read_set(client, location, limits).await?;
+    let names = object_names(client, location, true, limits.max_objects).await?;
+    if let Some((screener, manifest)) = attempt_saved(client, location, &names, limits).await {
+        return Ok(Attempt::Loaded(Box::new(screener), Some(manifest), true));
+    }
+    let set = read_listed(client, location, names, limits).await?;
     if set.files.is_empty() {
         return Err(CoreError::List {
             list: location.uri(),
@@ -303,7 +382,7 @@ async fn attempt(
     let manifest = set.manifest(location)?;
     let loaded = lists::load(&set.all_files(), &location.uri());
     match (loaded, manifest) {
-        (Ok(lists), None) => Ok(Attempt::Loaded(lists, None)),
+        (Ok(lists), None) => Ok(Attempt::Loaded(Box::new(Screener::new(lists)), None, false)),
         (Err(e), None) => Err(e),
         (Err(e), Some(_)) => Ok(Attempt::Inconsistent(e.to_string())),
         (Ok(lists), Some(manifest)) => {
@@ -312,7 +391,11 @@ async fn attempt(
                 .map(|m| m.id.clone())
                 .collect();
             if missing.is_empty() {
-                Ok(Attempt::Loaded(lists, Some(manifest)))
+                Ok(Attempt::Loaded(
+                    Box::new(Screener::new(lists)),
+                    Some(manifest),
+                    false,
+                ))
             } else {
                 Ok(Attempt::Inconsistent(format!(
                     "the files do not match {MANIFEST} for {}",
@@ -338,9 +421,10 @@ pub async fn load(
             tokio::time::sleep(*delay).await;
         }
         match attempt(client, location, limits).await? {
-            Attempt::Loaded(lists, manifest) => {
+            Attempt::Loaded(screener, manifest, from_index) => {
                 return Ok(LoadedLists {
-                    lists,
+                    screener: *screener,
+                    from_index,
                     location: location.clone(),
                     manifest,
                 })
@@ -350,7 +434,7 @@ pub async fn load(
     }
     let previous = location.previous();
     match attempt(client, &previous, limits).await {
-        Ok(Attempt::Loaded(lists, Some(manifest))) => {
+        Ok(Attempt::Loaded(screener, Some(manifest), from_index)) => {
             tracing::warn!(
                 location = %location,
                 fallback = %previous,
@@ -358,7 +442,8 @@ pub async fn load(
                 "list set inconsistent; using the previous set"
             );
             Ok(LoadedLists {
-                lists,
+                screener: *screener,
+                from_index,
                 location: previous,
                 manifest: Some(manifest),
             })
@@ -427,8 +512,9 @@ async fn put(
 
 /// Installs a validated set under `location`: the installed objects are copied to
 /// `previous/` (replacing what was there, manifest last), the new files are uploaded, objects
-/// no longer part of the set are removed, and `manifest` is written last. Until it is, readers
-/// find the files out of step with the old manifest and use `previous/`.
+/// no longer part of the set are removed, the saved screener (`index.bin`, built from `files`
+/// and `manifest`) is written, and `manifest` is written last. Until it is, readers find the
+/// files (and the index) out of step with the old manifest and use `previous/`.
 pub async fn write_set(
     client: &aws_sdk_s3::Client,
     location: &ListsLocation,
@@ -437,7 +523,7 @@ pub async fn write_set(
 ) -> Result<(), PortError> {
     if let Some(bad) = files
         .iter()
-        .find(|f| !valid_name(&f.name) || f.name == MANIFEST)
+        .find(|f| !valid_name(&f.name) || f.name == MANIFEST || f.name == INDEX)
     {
         return Err(PortError::permanent(
             "s3:PutObject",
@@ -481,6 +567,26 @@ pub async fn write_set(
     for name in ordered {
         if name != MANIFEST && !files.iter().any(|f| f.name == name) {
             delete(client, &location.bucket, &location.key(name)).await?;
+        }
+    }
+    // The saved screener: a reader with it neither parses nor builds. A set that does not
+    // load (the caller validated it, so this is not expected) goes without; the stale index
+    // was removed above with the other objects not in the set.
+    let mut with_manifest = files.to_vec();
+    with_manifest.push(ListFile {
+        name: MANIFEST.into(),
+        bytes: manifest.clone(),
+    });
+    match lists::load(&with_manifest, &location.uri()) {
+        Ok(loaded) => {
+            let screener = Screener::new(loaded);
+            let index = saved::save(&screener, &with_manifest, &location.uri());
+            drop(screener);
+            drop(with_manifest);
+            put(client, &location.bucket, &location.key(INDEX), index).await?;
+        }
+        Err(e) => {
+            tracing::warn!(location = %location, error = %e, "no saved screening index written")
         }
     }
     put(client, &location.bucket, &location.key(MANIFEST), manifest).await?;

@@ -6,9 +6,11 @@
 mod audit_cmd;
 mod check_id;
 mod customer_cmd;
+mod digest_cmd;
 mod eval_cmd;
 mod lists_cmd;
 mod report_cmd;
+mod rescreen_cmd;
 mod review_cmd;
 mod rules_cmd;
 mod screen_cmd;
@@ -97,6 +99,15 @@ enum Command {
     /// decision and reviewer actions, as Markdown or a self-contained HTML page.
     #[command(after_help = EXIT_HELP)]
     Report(report_cmd::ReportArgs),
+    /// The daily digest (what the audit API posts to Slack and Teams): documents processed
+    /// and their decisions, the most failed checks, open cases by age and past the SLA, and
+    /// the sanctions list versions in force.
+    #[command(after_help = EXIT_HELP)]
+    Digest(digest_cmd::DigestArgs),
+    /// Screen the parties of past documents against the list entries new or changed since
+    /// the previous lists; exit 3 when new hits were recorded.
+    #[command(after_help = EXIT_HELP)]
+    Rescreen(rescreen_cmd::RescreenArgs),
     /// Show the most recent audit records from the local store.
     #[command(after_help = EXIT_HELP)]
     Records {
@@ -245,6 +256,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit_cmd::run(args).map(|_| true),
         Command::Review(args) => review_cmd::run(args).map(|_| true),
         Command::Report(args) => report_cmd::run(args).map(|_| true),
+        Command::Digest(args) => digest_cmd::run(args).map(|_| true),
+        Command::Rescreen(args) => rescreen_cmd::run(args),
         Command::Records { limit, json, store } => records(limit, json, store).map(|_| true),
     };
     match result {

@@ -17,7 +17,7 @@ use crate::screening::ListVersion;
 
 /// Version of the machine contract (`schemas/`): raised whenever any schema changes; the
 /// schema lock test fails otherwise.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Lower-case hex SHA-256 of the bytes read.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -179,6 +179,10 @@ pub struct AuditRecord {
     /// The language model consulted about the document, when one was (see `crate::assist`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assistance: Option<Assistance>,
+    /// Present on the record of a re-screening hit: the document whose subject matched new or
+    /// changed list entries, and which lists version that was (see `crate::rescreen`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rescreen: Option<crate::rescreen::RescreenOrigin>,
 }
 
 impl AuditRecord {
@@ -316,6 +320,32 @@ pub struct CustomerAlert {
     pub reasons: Vec<String>,
     pub computed_at: DateTime<Utc>,
     pub rules_version: String,
+}
+
+/// Sent when the scheduled sanctions-list refresh could not install new lists: a download
+/// failed, or what was downloaded looked wrong (an unknown format, a list that shrank
+/// sharply). The lists in force stay the previous ones; a compliance officer must know that
+/// screening runs on lists older than expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListsRefreshAlert {
+    pub alert_id: String,
+    /// Always `lists_refresh`.
+    pub kind: String,
+    /// `rejected` (downloaded but refused by validation) or `failed` (not downloaded, or not
+    /// installed).
+    pub outcome: String,
+    /// Where the lists are installed: `s3://bucket/prefix/`.
+    pub location: String,
+    /// Why, one line per list or source; never a file's content.
+    pub reasons: Vec<String>,
+    /// The lists still in force (from the installed manifest), when they could be read.
+    pub lists_in_force: Vec<crate::screening::ListVersion>,
+    pub severity: Severity,
+    pub at: DateTime<Utc>,
+}
+
+impl ListsRefreshAlert {
+    pub const KIND: &'static str = "lists_refresh";
 }
 
 impl CustomerAlert {

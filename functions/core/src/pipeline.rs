@@ -58,9 +58,15 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(rules: RuleSet, lists: Vec<SanctionsList>, limits: IntakeLimits) -> Self {
+        Self::with_screener(rules, Screener::new(lists), limits)
+    }
+
+    /// As [`Pipeline::new`] with the lists already indexed (loaded from a saved index, see
+    /// `screening::saved`).
+    pub fn with_screener(rules: RuleSet, screener: Screener, limits: IntakeLimits) -> Self {
         Self {
             rules,
-            screener: Screener::new(lists),
+            screener,
             limits,
             identity_key: None,
             customer_key_pattern: None,
@@ -253,6 +259,7 @@ impl Pipeline {
             customer: customer.customer.clone(),
             identity: None,
             assistance: None,
+            rescreen: None,
         };
         if let Some(problem) = &customer.customer.problem {
             record.reasons.push(format!("customer id: {problem}"));
@@ -539,7 +546,7 @@ fn record_size(record: &AuditRecord) -> usize {
     serde_json::to_vec(record).map_or(usize::MAX, |v| v.len())
 }
 
-fn fit_audit_store(record: &mut AuditRecord) {
+pub(crate) fn fit_audit_store(record: &mut AuditRecord) {
     if record_size(record) <= MAX_RECORD_BYTES {
         return;
     }

@@ -11,6 +11,7 @@ use crate::case::{Case, CaseEvent};
 use crate::customer::{CustomerDocument, CustomerView, FalsePositive};
 use crate::intake::Unreadable;
 use crate::query::{Page, PageRequest, RecordQuery, RecordSummary};
+use crate::rescreen::Subject;
 
 /// Whether retrying the same operation can help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,4 +252,21 @@ pub trait TextRecognizer {
         &self,
         document: &[u8],
     ) -> impl Future<Output = Result<Recognition, PortError>> + Send;
+}
+
+/// The parties past documents screened, kept for re-screening when the lists change.
+pub trait SubjectStore {
+    /// Keeps the document's subject; saving the same document's subject again replaces it.
+    fn save_subject(&self, subject: &Subject)
+        -> impl Future<Output = Result<(), PortError>> + Send;
+
+    /// One page of the stored subjects of scan segment `segment` out of `segments` (a store
+    /// that cannot split its scan puts every subject in segment 0). `page.cursor` comes from the
+    /// previous page's `next`.
+    fn subjects(
+        &self,
+        segment: u32,
+        segments: u32,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Subject>, PortError>> + Send;
 }

@@ -20,8 +20,11 @@ use crate::extract::Fields;
 use crate::pipeline::{Consultation, Pipeline};
 use crate::ports::{
     AlertSink, AuditQuery, AuditStore, CaseStore, CustomerStore, DocumentSource, Fetched,
-    PortError, PutOutcome,
+    PortError, PutOutcome, SubjectStore,
 };
+use crate::query::PageRequest;
+use crate::rescreen::{Rescreen, Subject};
+use crate::rules::RuleSet;
 
 #[derive(Debug)]
 pub struct Outcome {
@@ -48,7 +51,7 @@ pub async fn process_document<S, A, P>(
 ) -> Result<Outcome, PortError>
 where
     S: DocumentSource,
-    A: AuditStore + AuditQuery + CustomerStore + CaseStore,
+    A: AuditStore + AuditQuery + CustomerStore + CaseStore + SubjectStore,
     P: AlertSink,
 {
     process_document_assisted(
@@ -77,7 +80,7 @@ pub async fn process_document_assisted<S, A, P, M>(
 ) -> Result<Outcome, PortError>
 where
     S: DocumentSource,
-    A: AuditStore + AuditQuery + CustomerStore + CaseStore,
+    A: AuditStore + AuditQuery + CustomerStore + CaseStore + SubjectStore,
     P: AlertSink,
     M: ClassificationAssistant,
 {
@@ -140,6 +143,15 @@ where
         PutOutcome::Created => (record, true),
         PutOutcome::AlreadyRecorded(existing) => (*existing, false),
     };
+    // Kept for re-screening when the lists change; saved again on a redelivery, so a crash
+    // between the record and the subject loses nothing.
+    if let Some(subject) = assessment
+        .fields
+        .as_ref()
+        .and_then(|fields| Subject::of(&record, fields))
+    {
+        store.save_subject(&subject).await?;
+    }
 
     // Before the alert, so that the case the alert names exists when a reviewer opens it.
     // Opening is idempotent: a redelivery finds the case and leaves it as reviewers left it.
@@ -339,4 +351,97 @@ fn same_judgement(a: &CustomerView, b: &CustomerView) -> bool {
         && a.requirements == b.requirements
         && a.agreement == b.agreement
         && a.rules_version == b.rules_version
+}
+
+/// What re-screening one page of subjects did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RescreenProgress {
+    pub subjects: usize,
+    /// Subjects with a hit on the changed entries (suppressed false positives excluded).
+    pub hits: usize,
+    /// Hits recorded by this run; the others were recorded by an earlier run of the same
+    /// lists version (a redelivered message, a job run twice).
+    pub new_records: usize,
+    pub alerts_published: usize,
+    /// The ids of the hits' records, new or found.
+    pub records: Vec<String>,
+    /// The cursor of the next page; `None` when the segment is done.
+    pub next: Option<String>,
+}
+
+impl RescreenProgress {
+    pub fn add(&mut self, other: &RescreenProgress) {
+        self.subjects += other.subjects;
+        self.hits += other.hits;
+        self.new_records += other.new_records;
+        self.alerts_published += other.alerts_published;
+        self.records.extend(other.records.iter().cloned());
+        self.next.clone_from(&other.next);
+    }
+}
+
+/// Re-screens one page of stored subjects against the changed entries of a list update.
+/// A hit is recorded, opens a case and is alerted exactly like a document's decision; its
+/// record id is made from the party, the lists version and the entries hit, so a page
+/// processed twice (a crash, a redelivered message, the job run again) records and alerts
+/// nothing twice.
+pub async fn rescreen_page<A, P>(
+    rules: &RuleSet,
+    rescreen: &Rescreen,
+    store: &A,
+    sink: &P,
+    segment: u32,
+    segments: u32,
+    page: &PageRequest,
+) -> Result<RescreenProgress, PortError>
+where
+    A: AuditStore + AuditQuery + CustomerStore + CaseStore + SubjectStore,
+    P: AlertSink,
+{
+    let subjects = store.subjects(segment, segments, page).await?;
+    let mut progress = RescreenProgress {
+        subjects: subjects.items.len(),
+        next: subjects.next,
+        ..RescreenProgress::default()
+    };
+    if rescreen.changed_entries == 0 {
+        return Ok(progress);
+    }
+    for subject in &subjects.items {
+        let customer = CustomerContext {
+            customer: subject.customer.clone(),
+            false_positives: match &subject.customer.id {
+                Some(id) => store.false_positives(id).await?,
+                None => Vec::new(),
+            },
+        };
+        let Some(record) = rescreen.judge(rules, subject, &customer, Utc::now()) else {
+            continue;
+        };
+        progress.hits += 1;
+        // A store that keeps every scan (the local one) would append the hit again.
+        let stored = store.record(&record.document_id).await?;
+        let record = match stored {
+            Some(existing) => existing,
+            None => match store.put_new(&record).await? {
+                PutOutcome::Created => {
+                    progress.new_records += 1;
+                    record
+                }
+                PutOutcome::AlreadyRecorded(existing) => *existing,
+            },
+        };
+        if let Some(case) = Case::open(&record) {
+            store.open_case(&case).await?;
+        }
+        if record.alert.status == AlertStatus::Pending {
+            sink.publish(&Alert::from_record(&record)).await?;
+            store
+                .mark_alert_sent(&record.document_id, Utc::now())
+                .await?;
+            progress.alerts_published += 1;
+        }
+        progress.records.push(record.document_id);
+    }
+    Ok(progress)
 }

@@ -17,6 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 mod cases;
 mod query;
+mod subjects;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalError {
@@ -311,6 +312,7 @@ const SCHEMA_VERSION: i64 = 2;
 /// of records not approved outright are opened, once.
 fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(subjects::SCHEMA)?;
     if user_version(conn)? < SCHEMA_VERSION {
         migrate(conn)?;
     }

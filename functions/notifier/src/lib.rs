@@ -4,7 +4,9 @@
 //!
 //! - **Input**: SNS events whose message is a document alert (`compliance_core::audit::Alert`,
 //!   message attribute `kind = document`, or no `kind` from older processors) or a customer
-//!   status alert (`compliance_core::audit::CustomerAlert`, `kind = customer_status`).
+//!   status alert (`compliance_core::audit::CustomerAlert`, `kind = customer_status`), or the
+//!   daily digest (`compliance_core::digest::Digest`, `kind = digest`, from the audit API's
+//!   scheduled job; see [`render::digest`]). Any other `kind` is a permanent error.
 //! - **Configuration** (read once at cold start): `WEBHOOKS_SECRET_ARN`, a Secrets Manager
 //!   secret whose value is `{"slack_webhook_url": "...", "teams_webhook_url": "..."}` (either
 //!   or both), cached for the life of the process; see [`config`].

@@ -1,8 +1,10 @@
 //! The SNS message: which kind of alert it is (message attribute `kind`) and the alert itself,
-//! read with the core's own types.
+//! read with the core's own types: a document alert, a customer status alert, or the daily
+//! digest (`kind = digest`, published by the audit API's scheduled job).
 
 use aws_lambda_events::event::sns::SnsMessage;
-use compliance_core::audit::{Alert, CustomerAlert};
+use compliance_core::audit::{Alert, CustomerAlert, ListsRefreshAlert};
+use compliance_core::digest::{Digest, DIGEST_KIND};
 
 use crate::NotifierError;
 
@@ -14,6 +16,10 @@ pub const DOCUMENT_KIND: &str = "document";
 pub enum AlertMessage {
     Document(Alert),
     Customer(CustomerAlert),
+    /// The daily digest (boxed: it is much larger than an alert).
+    Digest(Box<Digest>),
+    /// The scheduled list refresh could not install new lists.
+    ListsRefresh(ListsRefreshAlert),
 }
 
 impl AlertMessage {
@@ -21,14 +27,18 @@ impl AlertMessage {
         match self {
             AlertMessage::Document(a) => &a.alert_id,
             AlertMessage::Customer(a) => &a.alert_id,
+            AlertMessage::Digest(d) => &d.digest_id,
+            AlertMessage::ListsRefresh(a) => &a.alert_id,
         }
     }
 
-    /// `document` or `customer_status`, as in the message attribute.
+    /// `document`, `customer_status`, `digest` or `lists_refresh`, as in the message attribute.
     pub fn kind(&self) -> &'static str {
         match self {
             AlertMessage::Document(_) => DOCUMENT_KIND,
             AlertMessage::Customer(_) => CustomerAlert::KIND,
+            AlertMessage::Digest(_) => DIGEST_KIND,
+            AlertMessage::ListsRefresh(_) => ListsRefreshAlert::KIND,
         }
     }
 }
@@ -74,9 +84,28 @@ pub fn parse_message(sns: &SnsMessage) -> Result<AlertMessage, NotifierError> {
             }
             Ok(AlertMessage::Customer(alert))
         }
+        DIGEST_KIND => {
+            let digest = serde_json::from_str::<Digest>(&sns.message)
+                .map_err(|e| malformed(describe(e, "digest")))?;
+            if digest.kind != DIGEST_KIND {
+                return Err(malformed("digest whose body has another kind".to_string()));
+            }
+            Ok(AlertMessage::Digest(Box::new(digest)))
+        }
+        ListsRefreshAlert::KIND => {
+            let alert = serde_json::from_str::<ListsRefreshAlert>(&sns.message)
+                .map_err(|e| malformed(describe(e, "lists refresh alert")))?;
+            if alert.kind != ListsRefreshAlert::KIND {
+                return Err(malformed(
+                    "lists refresh alert whose body has another kind".to_string(),
+                ));
+            }
+            Ok(AlertMessage::ListsRefresh(alert))
+        }
         _ => Err(malformed(format!(
-            "unknown message attribute kind (expected {DOCUMENT_KIND} or {})",
-            CustomerAlert::KIND
+            "unknown message attribute kind (expected {DOCUMENT_KIND}, {}, {DIGEST_KIND} or {})",
+            CustomerAlert::KIND,
+            ListsRefreshAlert::KIND
         ))),
     }
 }

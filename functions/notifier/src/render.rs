@@ -15,15 +15,19 @@
 //! Slack `mrkdwn` treats `&`, `<` and `>` as control characters (`<!channel>`, links): every
 //! text taken from the alert is escaped. Teams cards get alert text only in `TextRun`s, which
 //! Adaptive Cards never read as Markdown, so no escaping is needed there.
+//!
+//! The daily digest has payloads of its own, in the same style: see [`digest`].
 
 use chrono::SecondsFormat;
-use compliance_core::audit::{Alert, CustomerAlert, Decision};
+use compliance_core::audit::{Alert, CustomerAlert, Decision, ListsRefreshAlert};
 use compliance_core::classify::DocType;
 use compliance_core::customer::CustomerStatus;
 use compliance_core::rules::Severity;
 use serde_json::{json, Value};
 
 use crate::message::AlertMessage;
+
+pub mod digest;
 
 /// Failed checks, and reasons, listed at most.
 pub const MAX_ITEMS: usize = 10;
@@ -66,6 +70,57 @@ pub fn card(alert: &AlertMessage) -> Card {
     match alert {
         AlertMessage::Document(a) => document_card(a),
         AlertMessage::Customer(a) => customer_card(a),
+        AlertMessage::Digest(d) => digest::card(d),
+        AlertMessage::ListsRefresh(a) => lists_refresh_card(a),
+    }
+}
+
+/// The list refresh could not install new lists: screening continues on the lists in force,
+/// which the card names with their publication dates, so an officer sees how old they are.
+fn lists_refresh_card(a: &ListsRefreshAlert) -> Card {
+    let outcome = match a.outcome.as_str() {
+        "rejected" => "new lists rejected",
+        _ => "new lists not installed",
+    };
+    let mut reasons: Vec<String> = a.reasons.iter().map(|r| cut(r, MAX_ITEM_CHARS)).collect();
+    let more_reasons = reasons.len().saturating_sub(MAX_ITEMS);
+    reasons.truncate(MAX_ITEMS);
+    for list in a.lists_in_force.iter().take(MAX_ITEMS) {
+        reasons.push(cut(
+            &format!(
+                "still in force: {} published {} ({} entries, SHA-256 {})",
+                list.id,
+                list.published.as_deref().unwrap_or("on an unknown date"),
+                list.entries,
+                list.sha256.get(..12).unwrap_or(&list.sha256)
+            ),
+            MAX_ITEM_CHARS,
+        ));
+    }
+    Card {
+        title: format!("Sanctions list refresh: {outcome}"),
+        severity: a.severity,
+        facts: vec![
+            ("Outcome", cut(&a.outcome, MAX_ID_CHARS)),
+            ("Severity", a.severity.as_str().to_string()),
+        ],
+        ids: vec![
+            ("Alert id", cut(&a.alert_id, MAX_ID_CHARS)),
+            ("Lists", cut(&a.location, MAX_ID_CHARS)),
+            ("At", a.at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        ],
+        checks: Vec::new(),
+        more_checks: 0,
+        reasons_title: "Why, and the lists still in force",
+        reasons,
+        more_reasons,
+        open: vec![(
+            format!(
+                "compliance lists show --s3 {}",
+                cut(&a.location, MAX_ID_CHARS)
+            ),
+            "what is installed (the refresh's log has the details)",
+        )],
     }
 }
 
@@ -211,6 +266,9 @@ fn customer_card(a: &CustomerAlert) -> Card {
 
 /// The Slack incoming-webhook payload: `{"text": fallback, "blocks": [...]}`.
 pub fn slack_payload(alert: &AlertMessage) -> Value {
+    if let AlertMessage::Digest(d) = alert {
+        return digest::slack_payload(d);
+    }
     let card = card(alert);
     let fallback = format!(
         "Compliance alert: {} (severity {}, alert {})",
@@ -281,6 +339,9 @@ pub fn slack_payload(alert: &AlertMessage) -> Value {
 /// The Teams Workflows payload: an Adaptive Card 1.4 in the `message` envelope that the
 /// "When a Teams webhook request is received" trigger expects.
 pub fn teams_payload(alert: &AlertMessage) -> Value {
+    if let AlertMessage::Digest(d) = alert {
+        return digest::teams_payload(d);
+    }
     let card = card(alert);
     let color = match card.severity {
         Severity::Critical | Severity::High => "Attention",

@@ -20,7 +20,7 @@ use compliance_core::customer::{CustomerClaims, IdentityKey, KeyPattern};
 use compliance_core::intake::IntakeLimits;
 use compliance_core::ports::{PortError, Retry};
 use compliance_core::rules::{RuleSet, MAX_RULES_BYTES};
-use compliance_core::screening::{lists, ListVersion, SanctionsList};
+use compliance_core::screening::{lists, saved, ListVersion, Screener};
 use compliance_core::service::{process_document, process_document_assisted};
 use compliance_core::{Pipeline, SourceRef};
 use lambda_runtime::Diagnostic;
@@ -98,6 +98,9 @@ pub struct Config {
     /// once at cold start; none: documents get no identity prints and a customer's
     /// documents are not compared.
     pub identity_key_secret_arn: Option<String>,
+    /// The DynamoDB table keeping screened parties for re-screening (`SUBJECTS_TABLE`); none:
+    /// they are not kept, and a list update re-screens no past document.
+    pub subjects_table: Option<String>,
 }
 
 impl Config {
@@ -158,6 +161,7 @@ impl Config {
             customer_id_tag: optional("CUSTOMER_ID_TAG").map(|t| t.trim().to_string()),
             identity_key_secret_arn: optional("IDENTITY_KEY_SECRET_ARN")
                 .map(|a| a.trim().to_string()),
+            subjects_table: optional("SUBJECTS_TABLE").map(|t| t.trim().to_string()),
         })
     }
 }
@@ -184,11 +188,15 @@ pub fn lists_location(uri: &str) -> Result<ListsLocation, ProcessorError> {
 /// `manifest.json`, bounded in object count and bytes), the folder of `LISTS_DIR`, or the
 /// bundled OFAC sample. A configured source that is empty, unreadable or inconsistent fails
 /// the cold start: screening against the wrong lists is worse than not running.
+///
+/// A saved index (`index.bin`, written by `compliance lists fetch`) beside the lists is loaded
+/// instead of parsing the files and building the index when it matches them (see
+/// `compliance_core::screening::saved`); otherwise the files are parsed, with a warning.
 pub async fn load_lists(
     config: &Config,
     s3: &compliance_aws::S3Client,
-) -> Result<Vec<SanctionsList>, ProcessorError> {
-    let (lists, source) = match (&config.lists_s3_uri, &config.lists_dir) {
+) -> Result<Screener, ProcessorError> {
+    let (screener, source) = match (&config.lists_s3_uri, &config.lists_dir) {
         (Some(_), Some(_)) => {
             return Err(ProcessorError::Config(
                 "LISTS_DIR and LISTS_S3_URI are both set: set one".into(),
@@ -199,18 +207,29 @@ pub async fn load_lists(
             let loaded = compliance_aws::lists::load(s3, &location, ReadLimits::default())
                 .await
                 .map_err(|e| ProcessorError::Config(e.to_string()))?;
-            (loaded.lists, loaded.location.uri())
+            tracing::info!(
+                location = %loaded.location,
+                saved_index = loaded.from_index,
+                "sanctions lists ready"
+            );
+            (loaded.screener, loaded.location.uri())
         }
         (None, _) => (local_lists(config)?, local_lists_source(config)),
     };
-    log_lists(&lists, &source);
-    Ok(lists)
+    log_lists(&screener.versions(), &source);
+    Ok(screener)
 }
 
-fn local_lists(config: &Config) -> Result<Vec<SanctionsList>, ProcessorError> {
+/// The lists of `LISTS_DIR` (from its saved index when that matches the files), else the
+/// bundled sample.
+fn local_lists(config: &Config) -> Result<Screener, ProcessorError> {
     Ok(match &config.lists_dir {
-        Some(dir) => lists::load_dir(dir)?,
-        None => lists::bundled()?,
+        Some(dir) => {
+            let (screener, index) = saved::load_dir_with_index(dir)?;
+            tracing::info!(folder = %dir.display(), saved_index = ?index, "sanctions lists ready");
+            screener
+        }
+        None => Screener::new(lists::bundled()?),
     })
 }
 
@@ -221,13 +240,13 @@ fn local_lists_source(config: &Config) -> String {
         .map_or("bundled sample".into(), |d| d.display().to_string())
 }
 
-fn log_lists(lists: &[SanctionsList], source: &str) {
-    for list in lists {
+fn log_lists(versions: &[ListVersion], source: &str) {
+    for version in versions {
         tracing::info!(
-            list = %list.version.id,
-            entries = list.version.entries,
-            sha256 = %list.version.sha256,
-            published = list.version.published.as_deref().unwrap_or("unknown"),
+            list = %version.id,
+            entries = version.entries,
+            sha256 = %version.sha256,
+            published = version.published.as_deref().unwrap_or("unknown"),
             source = %source,
             "sanctions list loaded"
         );
@@ -364,7 +383,7 @@ impl Processor {
         }
         .map_err(|e| ProcessorError::Config(e.to_string()))?;
         let lists = local_lists(config)?;
-        log_lists(&lists, &local_lists_source(config));
+        log_lists(&lists.versions(), &local_lists_source(config));
         Self::assemble(
             config,
             aws,
@@ -380,14 +399,14 @@ impl Processor {
         aws: &aws_config::SdkConfig,
         s3: compliance_aws::S3Client,
         rules: RuleSet,
-        lists: Vec<SanctionsList>,
+        lists: Screener,
         identity_key: Option<IdentityKey>,
     ) -> Result<Self, ProcessorError> {
         let limits = IntakeLimits {
             max_bytes: config.max_object_bytes,
             ..IntakeLimits::default()
         };
-        let mut pipeline = Pipeline::new(rules, lists, limits)
+        let mut pipeline = Pipeline::with_screener(rules, lists, limits)
             .with_customer_key_pattern(config.customer_key_pattern.clone());
         if let Some(key) = identity_key {
             pipeline = pipeline.with_identity_key(key);
@@ -416,7 +435,8 @@ impl Processor {
             store: DynamoAuditStore::new(
                 compliance_aws::DynamoClient::new(aws),
                 config.audit_table.clone(),
-            ),
+            )
+            .with_subjects_table(config.subjects_table.clone()),
             sink: SnsAlertSink::new(
                 compliance_aws::SnsClient::new(aws),
                 config.alert_topic_arn.clone(),

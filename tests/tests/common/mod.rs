@@ -189,6 +189,7 @@ impl Stack {
             customer_key_pattern: None,
             customer_id_tag: None,
             identity_key_secret_arn: None,
+            subjects_table: None,
         }
     }
 

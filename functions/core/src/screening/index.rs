@@ -22,11 +22,11 @@ const MIN_ID_NUMBER_LEN: usize = 5;
 /// What the candidate search needs to know of a word before looking at it: kept apart from
 /// the words, 16 bytes each, so that scanning a posting reads little memory.
 #[derive(Debug, Clone, Copy)]
-struct WordMeta {
-    letters: u64,
-    len: u32,
-    is_run: bool,
-    vowel_poor: bool,
+pub(super) struct WordMeta {
+    pub(super) letters: u64,
+    pub(super) len: u32,
+    pub(super) is_run: bool,
+    pub(super) vowel_poor: bool,
 }
 
 impl WordMeta {
@@ -38,40 +38,46 @@ impl WordMeta {
 }
 
 #[derive(Debug)]
-struct IndexedName {
-    entry: u32,
+pub(super) struct IndexedName {
+    pub(super) entry: u32,
     /// Index into the entry's `names()`: 0 is the primary name.
-    alias: u16,
-    entity_type: EntityType,
-    prepared: PreparedName,
+    pub(super) alias: u16,
+    pub(super) entity_type: EntityType,
+    pub(super) prepared: PreparedName,
     /// The word (or run) each unit of the name is filed as, by unit number; `NO_WORD` for
     /// units that are not filed (initials, particles).
-    unit_words: Box<[u32]>,
+    pub(super) unit_words: Box<[u32]>,
 }
 
-const NO_WORD: u32 = u32::MAX;
+pub(super) const NO_WORD: u32 = u32::MAX;
 
 /// The loaded lists with their search index; built once per process.
 #[derive(Debug)]
 pub struct Screener {
     /// Tells this screener's cached word lookups from another's (lists reloaded).
-    id: u64,
-    lists: Vec<SanctionsList>,
+    pub(super) id: u64,
+    pub(super) lists: Vec<SanctionsList>,
     /// Global entry number → (list, entry in list).
-    entries: Vec<(u16, u32)>,
-    names: Vec<IndexedName>,
+    pub(super) entries: Vec<(u16, u32)>,
+    pub(super) names: Vec<IndexedName>,
     /// Every distinct word (or run of words written together) of the listed names, with the
     /// script flag it was written with.
-    words: Vec<PreparedToken>,
-    meta: Vec<WordMeta>,
+    pub(super) words: Vec<PreparedToken>,
+    pub(super) meta: Vec<WordMeta>,
     /// Where word `w` occurs: `occurrences[occurrence_starts[w]..occurrence_starts[w + 1]]`,
     /// each (name, mask of the name's words it stands for), names in order.
-    occurrence_starts: Vec<u32>,
-    occurrences: Vec<(u32, u16)>,
+    pub(super) occurrence_starts: Vec<u32>,
+    pub(super) occurrences: Vec<(u32, u16)>,
     /// Blocking key → its range of `posting_words`, ordered by `WordMeta::order`.
-    postings: HashMap<u64, (u32, u32), KeyHash>,
-    posting_words: Vec<u32>,
-    id_numbers: HashMap<String, Vec<u32>>,
+    pub(super) postings: HashMap<u64, (u32, u32), KeyHash>,
+    pub(super) posting_words: Vec<u32>,
+    pub(super) id_numbers: HashMap<String, Vec<u32>>,
+}
+
+/// A new screener's id (see `Screener::id`).
+pub(super) fn next_screener_id() -> u64 {
+    static SCREENERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    SCREENERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn round(x: f64) -> f64 {
@@ -264,9 +270,8 @@ impl Screener {
         words.shrink_to_fit();
         meta.shrink_to_fit();
         names.shrink_to_fit();
-        static SCREENERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
-            id: SCREENERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: next_screener_id(),
             lists,
             entries,
             names,
@@ -680,10 +685,10 @@ const OTHER_KIND: f64 = 0.05;
 const MAX_BONUS: f64 = DOB_AGREES + NATIONALITY_AGREES;
 
 /// Blocking keys are hashes already: use them as they are.
-type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
+pub(super) type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
 
 #[derive(Default)]
-struct KeyHasher(u64);
+pub(super) struct KeyHasher(u64);
 
 impl std::hash::Hasher for KeyHasher {
     fn finish(&self) -> u64 {

@@ -8,6 +8,7 @@
 
 pub mod lists;
 pub mod normalize;
+pub mod saved;
 pub mod score;
 
 mod index;

@@ -26,7 +26,7 @@ const LEAN_ONE_WORD: f64 = 0.55;
 /// Taken off when each name has a word the other lacks.
 const CONFLICT_PENALTY: f64 = 0.08;
 /// Longest run of adjacent tokens compared with one token (`Plat Ono Vich`, `Platonovich`).
-const MAX_RUN: usize = 3;
+pub(super) const MAX_RUN: usize = 3;
 /// More tokens than this are not compared (a sentence is not a name).
 pub const MAX_TOKENS: usize = 12;
 
@@ -35,14 +35,14 @@ pub const MAX_TOKENS: usize = 12;
 pub struct PreparedName {
     pub tokens: Vec<PreparedToken>,
     /// Runs of two or three adjacent words written together (`jin ping` as `jinping`).
-    runs: Vec<(Run, PreparedToken)>,
-    total_weight: f64,
+    pub(super) runs: Vec<(Run, PreparedToken)>,
+    pub(super) total_weight: f64,
     /// Bit i set when word i is keyed (neither initial nor particle).
-    keyed_mask: u16,
+    pub(super) keyed_mask: u16,
     /// Number of initials.
-    initials: usize,
+    pub(super) initials: usize,
     /// Bit i set when word i is `bin` (see `generation`).
-    bins: u16,
+    pub(super) bins: u16,
 }
 
 #[derive(Debug, Clone)]
@@ -572,10 +572,10 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// One side of a candidate pair: a run of adjacent tokens.
-#[derive(Debug, Clone, Copy)]
-struct Run {
-    start: usize,
-    len: usize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Run {
+    pub(super) start: usize,
+    pub(super) len: usize,
 }
 
 impl Run {

@@ -64,6 +64,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::saved::INDEX_FILE;
 use super::{BirthDate, EntityType, SanctionsList};
 use crate::error::CoreError;
 
@@ -160,6 +161,10 @@ pub fn load(files: &[ListFile], source: &str) -> Result<Vec<SanctionsList>, Core
     let mut manifest: Option<Manifest> = None;
     let mut published_file: Option<String> = None;
     for file in files {
+        if file.name == INDEX_FILE {
+            // The saved index beside the lists (`screening::saved`), never a list.
+            continue;
+        }
         let kind = recognise(file);
         let slot = match kind {
             Some(ListKind::OfacSdn) => Some(0),
@@ -291,6 +296,12 @@ pub fn load(files: &[ListFile], source: &str) -> Result<Vec<SanctionsList>, Core
 
 /// Reads a folder's files and loads them (see [`load`]).
 pub fn load_dir(dir: &Path) -> Result<Vec<SanctionsList>, CoreError> {
+    load(&read_dir_files(dir)?, &dir.display().to_string())
+}
+
+/// Every regular file of a folder (following symbolic links) but the saved index
+/// (`index.bin`), sorted by name, each at most [`MAX_LIST_FILE_BYTES`].
+pub fn read_dir_files(dir: &Path) -> Result<Vec<ListFile>, CoreError> {
     let io = |e: std::io::Error| CoreError::List {
         list: dir.display().to_string(),
         detail: e.to_string(),
@@ -299,6 +310,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<SanctionsList>, CoreError> {
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name().to_string_lossy().into_owned();
+        if name == INDEX_FILE {
+            continue;
+        }
         let file_io = |e: std::io::Error| CoreError::List {
             list: name.clone(),
             detail: e.to_string(),
@@ -321,7 +335,71 @@ pub fn load_dir(dir: &Path) -> Result<Vec<SanctionsList>, CoreError> {
         files.push(ListFile { name, bytes });
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    load(&files, &dir.display().to_string())
+    Ok(files)
+}
+
+/// What `files` load to, without loading them: (list id, SHA-256) of each list as [`load`]
+/// would compute it, with (`manifest`, SHA-256) and (`PUBLISHED`, SHA-256) for those files,
+/// which change the lists' sources and dates. A set that would not load gets an entry that
+/// matches nothing. A saved index (`screening::saved`) is used only when its digests are
+/// exactly these.
+pub fn digests(files: &[ListFile]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut ofac: [Option<&ListFile>; 4] = [None; 4];
+    let refused = |what: &str, name: &str| (format!("{what}: {name}"), String::new());
+    for file in files {
+        if file.name == INDEX_FILE {
+            continue;
+        }
+        let kind = recognise(file);
+        let id = match kind {
+            Some(
+                ListKind::OfacSdn | ListKind::OfacAlt | ListKind::OfacAdd | ListKind::OfacComments,
+            ) => {
+                let slot = match kind {
+                    Some(ListKind::OfacSdn) => 0,
+                    Some(ListKind::OfacAlt) => 1,
+                    Some(ListKind::OfacAdd) => 2,
+                    _ => 3,
+                };
+                match ofac.get_mut(slot) {
+                    Some(place @ None) => *place = Some(file),
+                    _ => out.push(refused("second OFAC part", &file.name)),
+                }
+                continue;
+            }
+            Some(ListKind::Manifest) => "manifest".to_string(),
+            Some(ListKind::UnConsolidated) => "un_sc".to_string(),
+            Some(ListKind::BisDpl) => "bis_dpl".to_string(),
+            Some(ListKind::UsCsl) => "us_csl".to_string(),
+            Some(ListKind::Custom) => custom_list_id(&file.name),
+            None if file.name == "PUBLISHED" => "PUBLISHED".to_string(),
+            None if is_not_a_list(file) => continue,
+            None => {
+                out.push(refused("unrecognised", &file.name));
+                continue;
+            }
+        };
+        out.push((id, sha256_hex([file.bytes.as_slice()])));
+    }
+    let [sdn, alt, add, comments] = ofac;
+    match sdn {
+        Some(sdn) => out.push((
+            "ofac_sdn".to_string(),
+            sha256_hex(
+                [Some(sdn), alt, add, comments]
+                    .into_iter()
+                    .flatten()
+                    .map(|f| f.bytes.as_slice()),
+            ),
+        )),
+        None => {
+            if let Some(part) = [alt, add, comments].into_iter().flatten().next() {
+                out.push(refused("OFAC part without sdn.csv", &part.name));
+            }
+        }
+    }
+    out
 }
 
 /// The small real OFAC extract bundled with the product, so that screening works with no
