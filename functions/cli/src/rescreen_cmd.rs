@@ -122,6 +122,7 @@ pub fn run(args: RescreenArgs) -> Result<bool, CliError> {
     })?;
     if args.json {
         let out = serde_json::json!({
+            "schema_version": compliance_core::audit::SCHEMA_VERSION,
             "lists": current_dir.display().to_string(),
             "previous": previous_dir.display().to_string(),
             "lists_version": rescreen.lists_version,

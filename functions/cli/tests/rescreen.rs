@@ -35,7 +35,13 @@ fn rescreen(store: &str, lists: &Path, expected_exit: i32) -> Value {
         lists.to_str().expect("UTF-8"),
     ]);
     assert_exit(&out, expected_exit, "rescreen");
-    serde_json::from_str(stdout(&out).trim()).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)))
+    let value: Value = serde_json::from_str(stdout(&out).trim())
+        .unwrap_or_else(|e| panic!("{e}: {}", describe(&out)));
+    let contract = Contract::load().unwrap_or_else(|e| panic!("{e}"));
+    if let Err(e) = contract.validate(Schema::Rescreen, &value) {
+        panic!("{e}\n{value:#}");
+    }
+    value
 }
 
 fn record(store: &str, id: &str) -> Value {

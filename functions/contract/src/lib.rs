@@ -86,6 +86,10 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "review-outcome.schema.json",
         include_str!("../../../schemas/review-outcome.schema.json"),
     ),
+    (
+        "rescreen.schema.json",
+        include_str!("../../../schemas/rescreen.schema.json"),
+    ),
 ];
 
 pub const LOCK: &str = include_str!("../../../schemas/lock.json");
@@ -110,6 +114,7 @@ pub enum Output {
     DocumentFile,
     RecordSummary,
     ReviewOutcome,
+    Rescreen,
 }
 
 impl Output {
@@ -132,6 +137,7 @@ impl Output {
             Output::DocumentFile => "document-file.schema.json",
             Output::RecordSummary => "record-summary.schema.json",
             Output::ReviewOutcome => "review-outcome.schema.json",
+            Output::Rescreen => "rescreen.schema.json",
         }
     }
 }
