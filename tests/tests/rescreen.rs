@@ -10,11 +10,8 @@ mod common;
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use chrono::Utc;
-use common::{sample_document, unique, Stack};
+use common::{create_subjects_table, sample_document, unique, Stack};
 use compliance_aws::lists::ListsLocation;
 use compliance_aws::DynamoAuditStore;
 use compliance_core::customer::{FalsePositive, KeyPattern};
@@ -40,28 +37,7 @@ impl Rig {
     async fn create() -> Rig {
         let stack = Stack::create().await;
         let subjects_table = unique("subjects");
-        stack
-            .dynamodb
-            .create_table()
-            .table_name(&subjects_table)
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(compliance_aws::subjects::SUBJECT_KEY)
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .expect("key"),
-            )
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(compliance_aws::subjects::SUBJECT_KEY)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .expect("attribute"),
-            )
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-            .expect("create subjects table");
+        create_subjects_table(&stack.dynamodb, &subjects_table).await;
         let rescreen_queue = stack
             .sqs
             .create_queue()

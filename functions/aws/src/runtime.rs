@@ -2,15 +2,60 @@
 
 use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
 
-/// JSON logs (CloudWatch parses them), filtered by `RUST_LOG`, no timestamps (Lambda adds
-/// them). Every function calls this first.
+/// JSON logs (CloudWatch parses them), filtered by `RUST_LOG` (see [`log_filter`]), no
+/// timestamps (Lambda adds them). Every function calls this first.
 pub fn init_logging() {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(log_filter(&std::env::var("RUST_LOG").unwrap_or_default()))
         .with_current_span(false)
         .without_time()
         .init();
+}
+
+/// The AWS SDK's crates log whole request and response bodies at TRACE: audit records,
+/// screening subjects with names in clear, secrets. They are held at DEBUG whatever
+/// `RUST_LOG` says, so that turning the stack's `LogLevel` to `trace` cannot put personal data
+/// in the logs.
+const SDK_TARGETS: &[&str] = &[
+    "aws_config",
+    "aws_runtime",
+    "aws_sigv4",
+    "aws_smithy_http",
+    "aws_smithy_http_client",
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_types",
+    "aws_sdk_bedrockruntime",
+    "aws_sdk_dynamodb",
+    "aws_sdk_s3",
+    "aws_sdk_secretsmanager",
+    "aws_sdk_sns",
+    "aws_sdk_sqs",
+    "aws_sdk_ssm",
+    "aws_sdk_textract",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+];
+
+/// The filter of `directives` (`RUST_LOG` syntax; invalid ones are ignored, empty means
+/// `info`), with the AWS SDK and HTTP crates capped at DEBUG.
+pub fn log_filter(directives: &str) -> tracing_subscriber::EnvFilter {
+    let directives = if directives.trim().is_empty() {
+        "info"
+    } else {
+        directives
+    };
+    let mut filter = tracing_subscriber::EnvFilter::builder().parse_lossy(directives);
+    for target in SDK_TARGETS {
+        let cap = format!("{target}=debug");
+        if let Ok(directive) = cap.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
 }
 
 /// A secret's value, as stored.

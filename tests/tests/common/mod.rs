@@ -14,7 +14,7 @@ use serde_json::Value;
 
 #[path = "table.rs"]
 mod table;
-pub use table::create_audit_table;
+pub use table::{create_audit_table, create_subjects_table};
 
 /// Panics with every violation when `value` breaks its schema under `schemas/`.
 pub fn assert_conforms(output: compliance_contract::Output, value: &Value) {

@@ -119,3 +119,29 @@ pub async fn audit_table_at(endpoint: &str, name: &str) -> aws_sdk_dynamodb::Cli
     create_audit_table(&client, name).await;
     client
 }
+
+/// The subjects table, keyed as in template.yaml (`SubjectsTable`).
+#[allow(dead_code)] // Not every test binary including this file keeps subjects.
+pub async fn create_subjects_table(dynamodb: &aws_sdk_dynamodb::Client, table: &str) {
+    dynamodb
+        .create_table()
+        .table_name(table)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(compliance_aws::subjects::SUBJECT_KEY)
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("key"),
+        )
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(compliance_aws::subjects::SUBJECT_KEY)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute"),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create subjects table");
+}
