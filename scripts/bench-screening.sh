@@ -4,7 +4,9 @@
 #     one core;
 #  2. the release `compliance screen` over a batch of names, from process start to exit, with
 #     its peak resident set size (what a Lambda must hold);
-#  3. accuracy on the labelled name pairs (`compliance match`).
+#  3. the cold load of the lists folder with and without its saved index (`index.bin`), wall
+#     time and peak RSS (`examples/screen_lists`);
+#  4. accuracy on the labelled name pairs (`compliance match`).
 # Usage: scripts/bench-screening.sh [NAMES] (default 20000 names in the batch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,5 +41,14 @@ awk -v n="$names" -v s="$seconds" -v m="$max_kb" -v h="$hits" -v s0="$start_seco
   printf "batch of %d names: %.2f s wall (process start, list load, index, screening), %d with hits\n", n, s, h
   printf "one name (cold start + one screen): %.2f s, peak RSS %.1f MB\n", s0, m0 / 1024
   printf "batch peak RSS: %.1f MB\n", m / 1024 }'
+
+# The saved index: written into the folder, then the cold load with and without it.
+cargo build --release -p compliance-core --example screen_lists
+SAVED_INDEX_DIR="$work/lists" cargo test --release -p compliance-core --test saved_index -- \
+  --ignored write_index_into_folder > /dev/null
+for mode in --parse ""; do
+  /usr/bin/time -f "%e s wall, peak RSS %M KB" target/release/examples/screen_lists "$work/lists" \
+    nobody $mode
+done
 
 target/release/compliance match --pairs "$fixtures/name-matching/name_pairs.csv" > /dev/null

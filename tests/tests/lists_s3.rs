@@ -339,6 +339,7 @@ async fn lists_fetched_into_s3_are_those_the_processor_screens_against() {
         [
             "lists/add.csv",
             "lists/alt.csv",
+            "lists/index.bin",
             "lists/manifest.json",
             "lists/sdn.csv",
             "lists/sdn_comments.csv",
@@ -366,6 +367,23 @@ async fn lists_fetched_into_s3_are_those_the_processor_screens_against() {
     assert_eq!(manifest_versions[0].0, "ofac_sdn");
     assert_eq!(manifest_versions[0].1, 8976);
     assert_eq!(manifest_versions[1].0, "un_sc");
+
+    // The saved index (`index.bin`, written before the manifest) is what a cold start loads:
+    // the same lists as parsing the files gives, without parsing them.
+    let location = compliance_aws::lists::ListsLocation::parse(&uri).expect("location");
+    let limits = compliance_aws::lists::ReadLimits::default();
+    let from_index = compliance_aws::lists::load(&stack.s3, &location, limits)
+        .await
+        .expect("load");
+    assert!(from_index.from_index, "the saved index was used");
+    let mut indexed: Vec<(String, usize, String)> = from_index
+        .screener
+        .versions()
+        .into_iter()
+        .map(|v| (v.id, v.entries, v.sha256))
+        .collect();
+    indexed.sort();
+    assert_eq!(indexed, manifest_versions);
 
     // Built once (cold start), the processor holds exactly the fetched versions...
     let processor = Processor::load(&config_with_lists(&stack, &uri), &stack.config)
@@ -549,4 +567,38 @@ async fn a_half_written_update_makes_the_processor_use_the_previous_set() {
         Err(other) => panic!("{other}"),
         Ok(_) => panic!("Processor::new ignored LISTS_S3_URI"),
     }
+}
+
+/// A damaged or stale `index.bin` is never used: the lists are parsed and indexed from the
+/// files, with the same versions.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_saved_index_falls_back_to_the_files() {
+    let stack = Stack::create().await;
+    let server = Server::start();
+    server.serve_ofac(&ofac_sample());
+    assert_exit(&fetch_ofac(&stack, &server, &[]), 0, "lists fetch --s3");
+    let location = compliance_aws::lists::ListsLocation::parse(&lists_uri(&stack)).expect("uri");
+    let limits = compliance_aws::lists::ReadLimits::default();
+    let good = compliance_aws::lists::load(&stack.s3, &location, limits)
+        .await
+        .expect("load");
+    assert!(good.from_index);
+
+    let mut index = get(&stack, "lists/index.bin").await;
+    let middle = index.len() / 2;
+    index[middle] ^= 0x55;
+    stack
+        .s3
+        .put_object()
+        .bucket(&stack.bucket)
+        .key("lists/index.bin")
+        .body(index.into())
+        .send()
+        .await
+        .expect("put damaged index");
+    let rebuilt = compliance_aws::lists::load(&stack.s3, &location, limits)
+        .await
+        .expect("load from the files");
+    assert!(!rebuilt.from_index, "the damaged index was refused");
+    assert_eq!(rebuilt.screener.versions(), good.screener.versions());
 }

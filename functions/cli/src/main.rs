@@ -317,26 +317,28 @@ async fn local_assistance() -> Result<
 
 fn load_pipeline(args: &ScanArgs) -> Result<Pipeline, CliError> {
     let rules = load_rules(args.rules.as_ref())?;
-    let lists = load_lists(args.lists.as_ref())?;
+    let screener = load_screener(args.lists.as_ref())?;
     let limits = IntakeLimits {
         max_bytes: args.max_bytes,
         ..IntakeLimits::default()
     };
-    Ok(Pipeline::new(rules, lists, limits))
+    Ok(Pipeline::with_screener(rules, screener, limits))
 }
 
-/// The rules file given, or the built-in rules.
-/// The sanctions lists: the folder given (`--lists` or `$COMPLIANCE_LISTS`), else the folder
-/// `compliance lists fetch` installed, else the small OFAC sample bundled with the tool.
-pub(crate) fn load_lists(
+/// The sanctions lists, indexed: the folder given (`--lists` or `$COMPLIANCE_LISTS`), else the
+/// folder `compliance lists fetch` installed, else the small OFAC sample bundled with the tool.
+/// A folder is loaded from its saved index (`index.bin`) when that matches the files, else
+/// parsed and indexed.
+pub(crate) fn load_screener(
     dir: Option<&PathBuf>,
-) -> Result<Vec<compliance_core::screening::SanctionsList>, CliError> {
+) -> Result<compliance_core::screening::Screener, CliError> {
     Ok(match dir.cloned().or_else(lists_cmd::installed_dir) {
-        Some(dir) => lists::load_dir(&dir)?,
-        None => lists::bundled()?,
+        Some(dir) => compliance_core::screening::saved::load_dir(&dir)?,
+        None => compliance_core::screening::Screener::new(lists::bundled()?),
     })
 }
 
+/// The rules file given, or the built-in rules.
 pub(crate) fn load_rules(path: Option<&PathBuf>) -> Result<RuleSet, CliError> {
     Ok(match path {
         Some(path) => {

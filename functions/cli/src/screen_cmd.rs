@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use compliance_core::audit::SCHEMA_VERSION;
 use compliance_core::screening::score::{similarity, DEFAULT_THRESHOLD};
-use compliance_core::screening::{lists, saved, EntityType, Hit, Query, Screener};
+use compliance_core::screening::{EntityType, Hit, Query};
 use serde_json::json;
 
 use crate::CliError;
@@ -86,12 +86,7 @@ fn read_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> CliError + '
 }
 
 pub fn screen(args: ScreenArgs) -> Result<bool, CliError> {
-    // As `crate::load_lists` resolves the folder, loaded from its saved index (`index.bin`)
-    // when that matches the files.
-    let screener = match args.lists.clone().or_else(crate::lists_cmd::installed_dir) {
-        Some(dir) => saved::load_dir(&dir)?,
-        None => Screener::new(lists::bundled()?),
-    };
+    let screener = crate::load_screener(args.lists.as_ref())?;
     let names: Box<dyn Iterator<Item = Result<String, CliError>>> = match (&args.name, &args.input)
     {
         (Some(name), _) => Box::new(std::iter::once(Ok(name.clone()))),

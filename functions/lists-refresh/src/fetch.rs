@@ -698,6 +698,9 @@ pub fn read_dir_set(dir: &Path) -> Result<ListSet, String> {
             ));
         }
         let name = entry.file_name().to_string_lossy().into_owned();
+        if name == compliance_core::screening::saved::INDEX_FILE {
+            continue;
+        }
         let size = entry.metadata().map_err(io)?.len();
         if size > lists::MAX_LIST_FILE_BYTES {
             return Err(format!(
@@ -770,6 +773,11 @@ fn install_dir(dir: &Path, files: &[ListFile], manifest: &[u8]) -> std::io::Resu
         write_synced(&staging_path.join(&file.name), &file.bytes)?;
     }
     write_synced(&staging_path.join(MANIFEST), manifest)?;
+    // The saved screening index, so that readers skip parsing and indexing; without it they
+    // build the index themselves (slower, same result).
+    if let Err(e) = compliance_core::screening::saved::write_dir_index(&staging_path) {
+        tracing::warn!(error = %e, "no saved screening index written");
+    }
     std::fs::File::open(&staging_path)?.sync_all()?;
 
     let previous = previous_dir(dir);
