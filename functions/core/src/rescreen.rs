@@ -376,7 +376,10 @@ mod tests {
             .flat_map(|l| l.entries.iter().map(|e| e.id.as_str()))
             .collect();
         assert_eq!(ids, vec![added.as_str(), changed_id.as_str()]);
-        assert_eq!(changed[0].version, current[0].version, "current version kept");
+        assert_eq!(
+            changed[0].version, current[0].version,
+            "current version kept"
+        );
 
         assert!(changed_entries(&current, &current)
             .iter()
