@@ -6,13 +6,12 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
+use common::lists_server::{fixtures, ofac_2021, ofac_sample, read, Server};
 use common::{moto_endpoint, s3_event, sample_document, workspace_root, Stack};
 use processor::{Config, Processor, ProcessorError};
 use serde_json::Value;
@@ -130,103 +129,6 @@ fn assert_exit(output: &Output, code: i32, what: &str) {
         "{what}\n{}",
         describe(output)
     );
-}
-
-// ---------------------------------------------------------------------------------------------
-// A loopback HTTP server: path -> body, 404 otherwise.
-
-#[derive(Clone, Default)]
-struct Server {
-    port: u16,
-    routes: Arc<Mutex<HashMap<String, Vec<u8>>>>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let server = Server {
-            port: listener.local_addr().expect("address").port(),
-            ..Server::default()
-        };
-        let handler = server.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let handler = handler.clone();
-                std::thread::spawn(move || handler.answer(stream));
-            }
-        });
-        server
-    }
-
-    fn answer(&self, mut stream: TcpStream) {
-        let Ok(clone) = stream.try_clone() else {
-            return;
-        };
-        let mut reader = BufReader::new(clone);
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).is_err() {
-            return;
-        }
-        loop {
-            let mut line = String::new();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) if line.trim().is_empty() => break,
-                Ok(_) => {}
-            }
-        }
-        let path = request_line.split_whitespace().nth(1).unwrap_or("/");
-        let body = self.routes.lock().unwrap().get(path).cloned();
-        let _ = match body {
-            Some(body) => write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )
-            .and_then(|_| stream.write_all(&body)),
-            None => write!(
-                stream,
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            ),
-        };
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn set(&self, path: &str, body: Vec<u8>) {
-        self.routes.lock().unwrap().insert(path.into(), body);
-    }
-
-    /// Serves an OFAC SDN set (a folder with sdn.csv, alt.csv, add.csv, sdn_comments.csv)
-    /// under /ofac/ with the official names.
-    fn serve_ofac(&self, folder: &Path) {
-        for (remote, file) in [
-            ("SDN.CSV", "sdn.csv"),
-            ("ALT.CSV", "alt.csv"),
-            ("ADD.CSV", "add.csv"),
-            ("SDN_COMMENTS.CSV", "sdn_comments.csv"),
-        ] {
-            self.set(&format!("/ofac/{remote}"), read(&folder.join(file)));
-        }
-    }
-}
-
-fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn fixtures() -> PathBuf {
-    workspace_root().join("functions/core/tests/fixtures/lists")
-}
-
-fn ofac_2021() -> PathBuf {
-    fixtures().join("ofac-2021")
-}
-
-fn ofac_sample() -> PathBuf {
-    workspace_root().join("config/lists/ofac-sample")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,36 +5,18 @@
 //!
 //! `cargo bench -p compliance-core --bench rescreen`
 
+mod support;
+
 use std::hint::black_box;
-use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 use compliance_core::classify::DocType;
 use compliance_core::customer::{CustomerContext, CustomerRef};
 use compliance_core::rescreen::{Rescreen, Subject};
 use compliance_core::rules::RuleSet;
-use compliance_core::screening::lists::{self, ListFile};
+use compliance_core::screening::lists;
 use compliance_core::screening::SanctionsList;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-
-fn files(dir: &Path) -> Vec<ListFile> {
-    let mut out: Vec<ListFile> = std::fs::read_dir(dir)
-        .expect("list folder")
-        .map(|e| {
-            let path = e.expect("entry").path();
-            ListFile {
-                name: path
-                    .file_name()
-                    .expect("name")
-                    .to_string_lossy()
-                    .into_owned(),
-                bytes: std::fs::read(&path).expect("read"),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
-}
 
 fn subjects() -> Vec<Subject> {
     let pairs = include_str!("../tests/fixtures/name-matching/name_pairs.csv");
@@ -61,9 +43,7 @@ fn subjects() -> Vec<Subject> {
 }
 
 fn bench(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lists");
-    let mut all = files(&root.join("ofac-2021"));
-    all.extend(files(&root.join("un")));
+    let all = support::sdn_and_un();
     let current = lists::load(&all, "bench").expect("load");
     // The day before: 25 SDN entries not yet listed.
     let previous: Vec<SanctionsList> = current

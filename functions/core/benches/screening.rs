@@ -4,32 +4,14 @@
 //!
 //! `cargo bench -p compliance-core --bench screening`
 
-use std::hint::black_box;
-use std::path::Path;
+mod support;
 
-use compliance_core::screening::lists::{self, ListFile};
+use std::hint::black_box;
+
+use compliance_core::screening::lists;
 use compliance_core::screening::score::DEFAULT_THRESHOLD;
 use compliance_core::screening::{forget_similar_words, Query, Screener};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-
-fn files(dir: &Path) -> Vec<ListFile> {
-    let mut out: Vec<ListFile> = std::fs::read_dir(dir)
-        .expect("list folder")
-        .map(|e| {
-            let path = e.expect("entry").path();
-            ListFile {
-                name: path
-                    .file_name()
-                    .expect("name")
-                    .to_string_lossy()
-                    .into_owned(),
-                bytes: std::fs::read(&path).expect("read"),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
-}
 
 /// A realistic mix: most screened names are not on any list; some are, with the spelling
 /// variations real documents carry.
@@ -50,9 +32,7 @@ fn queries(screener: &Screener) -> Vec<Query> {
 }
 
 fn bench(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lists");
-    let mut all = files(&root.join("ofac-2021"));
-    all.extend(files(&root.join("un")));
+    let all = support::sdn_and_un();
     let total_bytes: usize = all.iter().map(|f| f.bytes.len()).sum();
 
     let mut group = c.benchmark_group("cold start");

@@ -401,6 +401,11 @@ pub fn teams_payload(alert: &AlertMessage) -> Value {
             "inlines": [run(command).with("fontType", "Monospace"), run(&format!(" {what}"))]
         }));
     }
+    teams_message(body)
+}
+
+/// The Teams Workflows envelope: one Adaptive Card 1.4, full width, with this body.
+pub(crate) fn teams_message(body: Vec<Value>) -> Value {
     json!({
         "type": "message",
         "attachments": [{

@@ -425,18 +425,5 @@ pub fn teams_payload(d: &Digest) -> Value {
             "inlines": [run(&command).with("fontType", "Monospace"), run(&format!(" {what}"))]
         }));
     }
-    json!({
-        "type": "message",
-        "attachments": [{
-            "contentType": "application/vnd.microsoft.card.adaptive",
-            "contentUrl": null,
-            "content": {
-                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                "type": "AdaptiveCard",
-                "version": "1.4",
-                "msteams": {"width": "Full"},
-                "body": body
-            }
-        }]
-    })
+    super::teams_message(body)
 }
