@@ -296,6 +296,9 @@ fn a_good_fetch_installs_every_list_and_show_reports_them() {
             "add.csv",
             "alt.csv",
             "bis_dpl.txt",
+            // The saved screening index, written with the manifest: `scan` and `screen`
+            // load it instead of parsing and indexing the files.
+            "index.bin",
             "manifest.json",
             "sdn.csv",
             "sdn_comments.csv",
