@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 
 use super::score::{
-    compare, compare_known, compare_score_with, lengths_may_match, letter_sets_may_match,
-    prepare_token, score_bound, token_similarity, KnownSimilarities, Pairing, PreparedName,
-    PreparedToken, WordComparator, WordPair,
+    compare, compare_known, compare_score_with, edits_may_match, lengths_may_match,
+    letter_sets_may_match, prepare_token, score_bound, token_similarity, KnownSimilarities,
+    Pairing, PreparedName, PreparedToken, WordComparator, WordPair,
 };
 use super::{normalize_id_number, EntityType, Hit, ListEntry, ListVersion, Query, SanctionsList};
 
@@ -375,8 +375,11 @@ impl Screener {
     ) -> Vec<(u32, f64)> {
         stamps.next_unit(self.words.len());
         let mut found = Vec::new();
-        let comparator = WordComparator::new(unit);
+        // Built on the first word that passes the filters: a screened word none passes needs
+        // no edit distance state (a zeroed table).
+        let mut comparator = None;
         let unit_len = unit.token.text.len();
+        let mut counts = LetterCounts::new(unit.token.text.as_bytes());
         // Lengths a word can have and still be similar, when neither word is
         // written in a vowel-poor script (those compare by consonants).
         let shortest = (1..=unit_len)
@@ -438,7 +441,18 @@ impl Screener {
                 let Some(word) = self.words.get(word_id as usize) else {
                     continue;
                 };
-                let similarity = comparator.similarity(word);
+                // Letter counts, not just letter sets: each surplus letter of either word
+                // costs an edit (a transposition moves none), so a pair this rules out has a
+                // distance beyond the edit floor and `token_similarity` 0.
+                if !unit.token.vowel_poor
+                    && !word_meta.vowel_poor
+                    && !counts.may_match(word.token.text.as_bytes())
+                {
+                    continue;
+                }
+                let similarity = comparator
+                    .get_or_insert_with(|| WordComparator::new(unit))
+                    .similarity(word);
                 if similarity <= 0.0 {
                     continue;
                 }
@@ -739,6 +753,52 @@ impl std::hash::Hasher for FxHasher {
     }
     fn write_usize(&mut self, n: usize) {
         self.add(n as u64);
+    }
+}
+
+/// The bytes of a screened word counted, to bound the edit distance to another word from
+/// below by the letters either has more of than the other (a multiset difference: a
+/// substitution, insertion or deletion changes it by one letter a side at most, a
+/// transposition not at all).
+struct LetterCounts {
+    len: usize,
+    counts: [u16; 256],
+    /// Working counts of the other word; left all zero after each use.
+    seen: [u16; 256],
+}
+
+impl LetterCounts {
+    fn new(word: &[u8]) -> Self {
+        let mut counts = [0u16; 256];
+        for &b in word {
+            let c = &mut counts[usize::from(b)];
+            *c = c.saturating_add(1);
+        }
+        Self {
+            len: word.len(),
+            counts,
+            seen: [0; 256],
+        }
+    }
+
+    /// Whether `other` can be within the edit floor of the word for all its letter counts.
+    fn may_match(&mut self, other: &[u8]) -> bool {
+        // Letters of `other` beyond the word's count of them.
+        let mut surplus = 0usize;
+        for &b in other {
+            let seen = &mut self.seen[usize::from(b)];
+            *seen = seen.saturating_add(1);
+            if *seen > self.counts[usize::from(b)] {
+                surplus += 1;
+            }
+        }
+        for &b in other {
+            self.seen[usize::from(b)] = 0;
+        }
+        // The word's own surplus: its length less the letters the two have in common.
+        let common = other.len() - surplus;
+        let lacking = self.len.saturating_sub(common);
+        edits_may_match(surplus.max(lacking), self.len, other.len())
     }
 }
 

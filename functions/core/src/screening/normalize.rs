@@ -14,7 +14,8 @@ use super::EntityType;
 /// One word of a folded name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    pub text: String,
+    /// Shared, not copied: a listed word is held once however many names carry it.
+    pub text: std::sync::Arc<str>,
     /// Written in a script that leaves out most vowels (Arabic, Hebrew, Thai, Khmer): compare
     /// by consonant skeleton, not spelling.
     pub vowel_poor: bool,
@@ -387,11 +388,11 @@ fn folded(word: &str) -> &str {
 }
 
 fn to_token(word: String, vowel_poor: bool) -> Token {
-    let text = match folded(&word) {
-        same if same == word => word,
-        other => other.to_string(),
+    let text: std::sync::Arc<str> = match folded(&word) {
+        same if same == word => word.into(),
+        other => other.into(),
     };
-    let particle = word_lists().particles.contains(text.as_str());
+    let particle = word_lists().particles.contains(&*text);
     Token {
         text,
         vowel_poor,
@@ -401,7 +402,10 @@ fn to_token(word: String, vowel_poor: bool) -> Token {
 
 /// Plain folded words of a name, for display and simple comparisons.
 pub fn tokens(name: &str) -> Vec<String> {
-    tokenize(name, None).into_iter().map(|t| t.text).collect()
+    tokenize(name, None)
+        .into_iter()
+        .map(|t| t.text.to_string())
+        .collect()
 }
 
 /// The consonants of a word, repeated letters once: what survives transliteration from a
@@ -425,7 +429,10 @@ mod tests {
     use super::*;
 
     fn texts(name: &str, kind: Option<EntityType>) -> Vec<String> {
-        tokenize(name, kind).into_iter().map(|t| t.text).collect()
+        tokenize(name, kind)
+            .into_iter()
+            .map(|t| t.text.to_string())
+            .collect()
     }
 
     #[test]

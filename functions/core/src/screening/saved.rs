@@ -21,6 +21,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -491,58 +492,55 @@ impl Screener {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/// Reads the saved form from memory or a file through a window of at least [`WINDOW`]
-/// bytes, never past `left` bytes.
-struct Reader<R> {
+/// Where the saved form's bytes come from: memory (read in place) or a file (through a
+/// window). `next` is only ever asked for bytes the reader knows are left.
+pub trait Input {
+    /// The next `n` bytes, consumed.
+    fn next(&mut self, n: usize) -> Result<&[u8]>;
+}
+
+impl Input for &[u8] {
+    #[inline]
+    fn next(&mut self, n: usize) -> Result<&[u8]> {
+        // Borrowed in place: no copy of the bytes in memory.
+        let (head, rest) = self.split_at_checked(n).ok_or(DAMAGED_END)?;
+        *self = rest;
+        Ok(head)
+    }
+}
+
+/// A file read through a window of at least [`WINDOW`] bytes, never past `unread` bytes.
+pub struct Streamed<R> {
     inner: R,
     window: Vec<u8>,
     at: usize,
-    /// Bytes not yet consumed, in the window and still unread.
-    left: u64,
+    /// Bytes of the body not yet in the window.
+    unread: u64,
 }
 
-const WINDOW: usize = 1 << 18;
-
-const DAMAGED_END: SavedIndexError = SavedIndexError::Damaged("ends early");
-
-impl<R: std::io::Read> Reader<R> {
-    fn new(inner: R, left: u64) -> Self {
+impl<R: std::io::Read> Streamed<R> {
+    fn new(inner: R, unread: u64) -> Self {
         Self {
             inner,
             window: Vec::new(),
             at: 0,
-            left,
+            unread,
         }
     }
-    fn left(&self) -> usize {
-        usize::try_from(self.left).unwrap_or(usize::MAX)
-    }
-    /// The next `n` bytes, consumed: read into the window first when it holds fewer.
-    #[inline]
-    fn next(&mut self, n: usize) -> Result<&[u8]> {
-        if self.window.len() - self.at < n {
-            self.refill(n)?;
-        }
-        let from = self.at;
-        let bytes = self.window.get(from..from + n).ok_or(DAMAGED_END)?;
-        self.at += n;
-        self.left -= n as u64;
-        Ok(bytes)
-    }
+
     /// Moves what is left of the window to its start and reads at least enough for `n` bytes.
     #[cold]
     fn refill(&mut self, n: usize) -> Result<()> {
-        if n as u64 > self.left {
-            return Err(DAMAGED_END);
-        }
         self.window.drain(..self.at);
         self.at = 0;
         let held = self.window.len();
-        let unread = self.left.saturating_sub(held as u64);
         let more = n
             .saturating_sub(held)
             .max(WINDOW)
-            .min(usize::try_from(unread).unwrap_or(usize::MAX));
+            .min(usize::try_from(self.unread).unwrap_or(usize::MAX));
+        if held + more < n {
+            return Err(DAMAGED_END);
+        }
         self.window.resize(held + more, 0);
         let mut filled = held;
         while filled < self.window.len() {
@@ -552,30 +550,84 @@ impl<R: std::io::Read> Reader<R> {
                 Ok(k) => filled += k,
             }
         }
+        self.unread -= more as u64;
         Ok(())
     }
+}
+
+impl<R: std::io::Read> Input for Streamed<R> {
     #[inline]
-    fn fill(&mut self, out: &mut [u8]) -> Result<()> {
-        out.copy_from_slice(self.next(out.len())?);
-        Ok(())
+    fn next(&mut self, n: usize) -> Result<&[u8]> {
+        if self.window.len() - self.at < n {
+            self.refill(n)?;
+        }
+        let from = self.at;
+        let bytes = self.window.get(from..from + n).ok_or(DAMAGED_END)?;
+        self.at += n;
+        Ok(bytes)
     }
-    /// `n` bytes; `n` is checked against the bytes left before anything is allocated.
-    fn take(&mut self, n: usize) -> Result<Vec<u8>> {
-        Ok(self.next(n)?.to_vec())
+}
+
+/// Reads the saved form from an [`Input`], never past `left` bytes.
+struct Reader<R> {
+    input: R,
+    /// Bytes not yet consumed.
+    left: u64,
+}
+
+const WINDOW: usize = 1 << 18;
+
+const DAMAGED_END: SavedIndexError = SavedIndexError::Damaged("ends early");
+
+/// Little-endian numbers at fixed places of a record read whole (`bytes` holds them: the
+/// record's length was asked of the reader).
+fn le_u16(bytes: &[u8], at: usize) -> u16 {
+    let mut b = [0u8; 2];
+    if let Some(src) = bytes.get(at..at + 2) {
+        b.copy_from_slice(src);
+    }
+    u16::from_le_bytes(b)
+}
+fn le_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    if let Some(src) = bytes.get(at..at + 4) {
+        b.copy_from_slice(src);
+    }
+    u32::from_le_bytes(b)
+}
+fn le_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    if let Some(src) = bytes.get(at..at + 8) {
+        b.copy_from_slice(src);
+    }
+    u64::from_le_bytes(b)
+}
+
+impl<R: Input> Reader<R> {
+    fn new(input: R, left: u64) -> Self {
+        Self { input, left }
+    }
+    fn left(&self) -> usize {
+        usize::try_from(self.left).unwrap_or(usize::MAX)
+    }
+    /// The next `n` bytes, consumed; an error when fewer are left.
+    #[inline]
+    fn next(&mut self, n: usize) -> Result<&[u8]> {
+        if n as u64 > self.left {
+            return Err(DAMAGED_END);
+        }
+        self.left -= n as u64;
+        self.input.next(n)
     }
     #[inline]
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut out = [0u8; N];
-        self.fill(&mut out)?;
+        out.copy_from_slice(self.next(N)?);
         Ok(out)
     }
     #[inline]
     fn u8(&mut self) -> Result<u8> {
         Ok(self.array::<1>()?[0])
-    }
-    #[inline]
-    fn u16(&mut self) -> Result<u16> {
-        Ok(u16::from_le_bytes(self.array()?))
     }
     #[inline]
     fn u32(&mut self) -> Result<u32> {
@@ -584,9 +636,6 @@ impl<R: std::io::Read> Reader<R> {
     #[inline]
     fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(self.array()?))
-    }
-    fn f64(&mut self) -> Result<f64> {
-        Ok(f64::from_bits(self.u64()?))
     }
     fn bool(&mut self) -> Result<bool> {
         match self.u8()? {
@@ -604,10 +653,13 @@ impl<R: std::io::Read> Reader<R> {
         }
         Ok(n)
     }
-    fn string(&mut self) -> Result<String> {
+    fn str(&mut self) -> Result<&str> {
         let n = self.count(1)?;
-        String::from_utf8(self.take(n)?)
+        std::str::from_utf8(self.next(n)?)
             .map_err(|_| SavedIndexError::Damaged("text that is not UTF-8"))
+    }
+    fn string(&mut self) -> Result<String> {
+        self.str().map(str::to_string)
     }
     fn strings(&mut self) -> Result<Vec<String>> {
         let n = self.count(4)?;
@@ -633,24 +685,25 @@ impl<R: std::io::Read> Reader<R> {
     }
     fn u32s(&mut self) -> Result<Vec<u32>> {
         let n = self.count(4)?;
-        let bytes = self.take(n * 4)?;
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        let bytes = self.next(n * 4)?;
+        Ok(bytes.chunks_exact(4).map(|c| le_u32(c, 0)).collect())
     }
     fn entity_type(&mut self) -> Result<EntityType> {
-        Ok(match self.u8()? {
-            0 => EntityType::Individual,
-            1 => EntityType::Entity,
-            2 => EntityType::Vessel,
-            3 => EntityType::Aircraft,
-            _ => return Err(SavedIndexError::Damaged("unknown entity type")),
-        })
+        entity_type_of(self.u8()?)
     }
 }
 
-fn read_version(r: &mut Reader<impl std::io::Read>) -> Result<ListVersion> {
+fn entity_type_of(code: u8) -> Result<EntityType> {
+    Ok(match code {
+        0 => EntityType::Individual,
+        1 => EntityType::Entity,
+        2 => EntityType::Vessel,
+        3 => EntityType::Aircraft,
+        _ => return Err(SavedIndexError::Damaged("unknown entity type")),
+    })
+}
+
+fn read_version(r: &mut Reader<impl Input>) -> Result<ListVersion> {
     Ok(ListVersion {
         id: r.string()?,
         source: r.string()?,
@@ -660,7 +713,7 @@ fn read_version(r: &mut Reader<impl std::io::Read>) -> Result<ListVersion> {
     })
 }
 
-fn read_entry(r: &mut Reader<impl std::io::Read>) -> Result<ListEntry> {
+fn read_entry(r: &mut Reader<impl Input>) -> Result<ListEntry> {
     let id = r.string()?;
     let name = r.string()?;
     let entity_type = r.entity_type()?;
@@ -702,18 +755,21 @@ fn read_entry(r: &mut Reader<impl std::io::Read>) -> Result<ListEntry> {
 /// Bytes of one written token, text excluded.
 const TOKEN_FIXED: usize = 4 + 1 + 8 + 5 * 8 + 8;
 
-fn read_token(r: &mut Reader<impl std::io::Read>) -> Result<PreparedToken> {
-    let text = r.string()?;
-    let flags = r.u8()?;
+fn read_token(r: &mut Reader<impl Input>) -> Result<PreparedToken> {
+    // Shared by every name that holds the token: one allocation per distinct token.
+    let text: Arc<str> = Arc::from(r.str()?);
+    // flags, weight, keys, letters: read as one record.
+    let fixed = r.next(TOKEN_FIXED - 4)?;
+    let flags = fixed.first().copied().unwrap_or(u8::MAX);
     if flags > 7 {
         return Err(SavedIndexError::Damaged("token flags"));
     }
-    let weight = r.f64()?;
+    let weight = f64::from_bits(le_u64(fixed, 1));
     let mut keys = [0u64; 5];
-    for k in &mut keys {
-        *k = r.u64()?;
+    for (i, k) in keys.iter_mut().enumerate() {
+        *k = le_u64(fixed, 9 + 8 * i);
     }
-    let letters = r.u64()?;
+    let letters = le_u64(fixed, 49);
     Ok(PreparedToken {
         token: Token {
             text,
@@ -727,24 +783,16 @@ fn read_token(r: &mut Reader<impl std::io::Read>) -> Result<PreparedToken> {
     })
 }
 
-/// Token `id`: a word, or one of the other tokens after them. `budget`: the text bytes the
-/// copies may still take, so that names referring many times to one long token cannot make
-/// the load allocate out of proportion to its input.
-fn token_at(
-    words: &[PreparedToken],
-    extras: &[PreparedToken],
-    id: u32,
-    budget: &mut usize,
-) -> Result<PreparedToken> {
+/// Token `id`: a word, or one of the other tokens after them. A copy of the token shares its
+/// text, so names referring many times to one long token allocate no more text; each
+/// reference costs 4 bytes of input, so what the names hold stays in proportion to it.
+fn token_at(words: &[PreparedToken], extras: &[PreparedToken], id: u32) -> Result<PreparedToken> {
     let id = id as usize;
     let token = match id.checked_sub(words.len()) {
         None => words.get(id),
         Some(extra) => extras.get(extra),
     }
     .ok_or(SavedIndexError::Damaged("token number out of range"))?;
-    *budget = budget
-        .checked_sub(token.token.text.len())
-        .ok_or(SavedIndexError::Damaged("names larger than their input"))?;
     Ok(token.clone())
 }
 
@@ -753,11 +801,13 @@ fn runs_of(n: usize) -> impl Iterator<Item = Run> {
     (2..=MAX_RUN.min(n)).flat_map(move |len| (0..=n - len).map(move |start| Run { start, len }))
 }
 
-fn read_payload(r: &mut Reader<impl std::io::Read>) -> Result<Screener> {
+/// Fixed bytes of a written name before its token numbers: entry, alias, kind, word count.
+const NAME_HEAD: usize = 4 + 2 + 1 + 1;
+/// Fixed bytes after them: total weight, keyed mask, initials, bins.
+const NAME_TAIL: usize = 8 + 2 + 1 + 2;
+
+fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
     let damaged = SavedIndexError::Damaged;
-    // Names' words are copies of the tokens: bounded by a multiple of the input (real lists
-    // need far less).
-    let mut budget = r.left().saturating_mul(16);
     let n = r.count(TOKEN_FIXED)?;
     let mut words = Vec::with_capacity(n);
     for _ in 0..n {
@@ -782,8 +832,8 @@ fn read_payload(r: &mut Reader<impl std::io::Read>) -> Result<Screener> {
     }
     let n = r.count(6)?;
     let mut entries = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (li, ei) = (r.u16()?, r.u32()?);
+    for record in r.next(n * 6)?.chunks_exact(6) {
+        let (li, ei) = (le_u16(record, 0), le_u32(record, 2));
         let valid = lists
             .get(li as usize)
             .is_some_and(|l: &SanctionsList| (ei as usize) < l.entries.len());
@@ -797,26 +847,26 @@ fn read_payload(r: &mut Reader<impl std::io::Read>) -> Result<Screener> {
         return Err(damaged("word data out of step"));
     }
     let mut meta = Vec::with_capacity(n);
-    for _ in 0..n {
-        let letters = r.u64()?;
-        let len = r.u32()?;
-        let flags = r.u8()?;
+    for record in r.next(n * 13)?.chunks_exact(13) {
+        let flags = record.get(12).copied().unwrap_or(u8::MAX);
         if flags > 3 {
             return Err(damaged("word flags"));
         }
         meta.push(WordMeta {
-            letters,
-            len,
+            letters: le_u64(record, 0),
+            len: le_u32(record, 8),
             is_run: flags & 1 != 0,
             vowel_poor: flags & 2 != 0,
         });
     }
-    let n = r.count(4 + 2 + 1 + 1 + 8 + 2 + 1 + 2)?;
+    let n = r.count(NAME_HEAD + 4 + NAME_TAIL)?;
     let mut names = Vec::with_capacity(n);
     for _ in 0..n {
-        let entry = r.u32()?;
-        let alias = r.u16()?;
-        let entity_type = r.entity_type()?;
+        let head = r.next(NAME_HEAD)?;
+        let entry = le_u32(head, 0);
+        let alias = le_u16(head, 4);
+        let entity_type = entity_type_of(head.get(6).copied().unwrap_or(u8::MAX))?;
+        let count = head.get(7).copied().unwrap_or(0) as usize;
         let aliases = entries
             .get(entry as usize)
             .and_then(|(li, ei)| lists.get(*li as usize)?.entries.get(*ei as usize))
@@ -825,26 +875,29 @@ fn read_payload(r: &mut Reader<impl std::io::Read>) -> Result<Screener> {
         if alias as usize > aliases {
             return Err(damaged("alias out of range"));
         }
-        let count = r.u8()? as usize;
         if count == 0 || count > MAX_TOKENS {
             return Err(damaged("name length"));
         }
+        let runs_count = runs_of(count).count();
+        let ids = r.next(4 * (count + runs_count))?;
+        let (token_ids, run_ids) = ids.split_at(4 * count);
         let mut name_tokens = Vec::with_capacity(count);
-        for _ in 0..count {
-            name_tokens.push(token_at(&words, &extras, r.u32()?, &mut budget)?);
+        for id in token_ids.chunks_exact(4) {
+            name_tokens.push(token_at(&words, &extras, le_u32(id, 0))?);
         }
-        let mut runs = Vec::new();
-        for run in runs_of(count) {
-            runs.push((run, token_at(&words, &extras, r.u32()?, &mut budget)?));
+        let mut runs = Vec::with_capacity(runs_count);
+        for (run, id) in runs_of(count).zip(run_ids.chunks_exact(4)) {
+            runs.push((run, token_at(&words, &extras, le_u32(id, 0))?));
         }
-        let total_weight = r.f64()?;
-        let keyed_mask = r.u16()?;
-        let initials = r.u8()? as usize;
-        let bins = r.u16()?;
+        let tail = r.next(NAME_TAIL)?;
+        let total_weight = f64::from_bits(le_u64(tail, 0));
+        let keyed_mask = le_u16(tail, 8);
+        let initials = tail.get(10).copied().unwrap_or(u8::MAX) as usize;
+        let bins = le_u16(tail, 11);
         let units = count + runs.len();
         let mut unit_words = Vec::with_capacity(units);
-        for _ in 0..units {
-            let w = r.u32()?;
+        for w in r.next(4 * units)?.chunks_exact(4) {
+            let w = le_u32(w, 0);
             if w != NO_WORD && w as usize >= words.len() {
                 return Err(damaged("word number out of range"));
             }
@@ -871,8 +924,8 @@ fn read_payload(r: &mut Reader<impl std::io::Read>) -> Result<Screener> {
     let occurrence_starts = r.u32s()?;
     let n = r.count(6)?;
     let mut occurrences = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (name, mask) = (r.u32()?, r.u16()?);
+    for record in r.next(n * 6)?.chunks_exact(6) {
+        let (name, mask) = (le_u32(record, 0), le_u16(record, 4));
         if name as usize >= names.len() {
             return Err(damaged("occurrence of no name"));
         }
@@ -887,8 +940,8 @@ fn read_payload(r: &mut Reader<impl std::io::Read>) -> Result<Screener> {
     }
     let n = r.count(16)?;
     let mut ranges = Vec::with_capacity(n);
-    for _ in 0..n {
-        ranges.push((r.u64()?, r.u32()?, r.u32()?));
+    for record in r.next(n * 16)?.chunks_exact(16) {
+        ranges.push((le_u64(record, 0), le_u32(record, 8), le_u32(record, 12)));
     }
     let posting_words = r.u32s()?;
     if posting_words.iter().any(|&w| w as usize >= words.len()) {
@@ -974,7 +1027,7 @@ impl<'a> SavedIndex<&'a [u8]> {
     }
 }
 
-impl SavedIndex<std::fs::File> {
+impl SavedIndex<Streamed<std::fs::File>> {
     /// The saved index in the file at `path`, read as it is decoded (the file is never held
     /// whole in memory): one pass for the checksum, one for the content.
     pub fn open(path: &Path) -> std::result::Result<Self, SavedIndexError> {
@@ -1002,11 +1055,11 @@ impl SavedIndex<std::fs::File> {
         }
         file.seek(std::io::SeekFrom::Start(PREAMBLE as u64))
             .map_err(io)?;
-        Self::header(Reader::new(file, body_len))
+        Self::header(Reader::new(Streamed::new(file, body_len), body_len))
     }
 }
 
-impl<R: std::io::Read> SavedIndex<R> {
+impl<R: Input> SavedIndex<R> {
     fn header(mut r: Reader<R>) -> Result<Self> {
         let version = r.string()?;
         let print = r.u64()?;

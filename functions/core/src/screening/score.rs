@@ -121,6 +121,12 @@ pub fn letter_sets_may_match(a_len: usize, a: u64, b_len: usize, b: u64) -> bool
     1.0 - f64::from(min_edits(a, b)) / a_len.max(b_len) as f64 >= EDIT_FLOOR
 }
 
+/// Whether words of these lengths `edits` apart at least can be similar at all: as
+/// `letter_sets_may_match`, with the bound given.
+pub fn edits_may_match(edits: usize, a_len: usize, b_len: usize) -> bool {
+    1.0 - edits as f64 / a_len.max(b_len) as f64 >= EDIT_FLOOR
+}
+
 /// A lower bound on the edit distance of two words from their letter sets: each letter one
 /// word has and the other lacks takes a deletion or substitution of its own.
 pub fn min_edits(a: u64, b: u64) -> u32 {
@@ -257,7 +263,7 @@ impl PreparedName {
         let bins = tokens
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.token.text == "bin")
+            .filter(|(_, t)| &*t.token.text == "bin")
             .fold(0u16, |m, (i, _)| m | (1 << i));
         let mut name = Self {
             tokens,
@@ -391,7 +397,7 @@ fn similarity_by(
     b: &PreparedToken,
     distance_within: &mut DistanceWithin,
 ) -> f64 {
-    let (x, y) = (a.token.text.as_str(), b.token.text.as_str());
+    let (x, y) = (&*a.token.text, &*b.token.text);
     if x == y {
         return 1.0;
     }
@@ -603,7 +609,7 @@ fn joined(name: &PreparedName, run: Run) -> PreparedToken {
     let token = Token {
         vowel_poor: parts.iter().any(|t| t.token.vowel_poor),
         particle: false,
-        text,
+        text: text.into(),
     };
     PreparedToken::with_keys(token, parts.iter().map(|t| t.weight).sum(), false)
 }
@@ -830,7 +836,7 @@ fn resolve(
             let words = |name: &PreparedName, range: std::ops::Range<usize>| {
                 name.tokens[range]
                     .iter()
-                    .map(|t| t.token.text.as_str())
+                    .map(|t| &*t.token.text)
                     .collect::<Vec<_>>()
                     .join(" ")
             };
@@ -1038,13 +1044,13 @@ mod tests {
                 let counted = if prepared
                     .tokens
                     .first()
-                    .is_none_or(|t| t.token.text == "bin")
+                    .is_none_or(|t| &*t.token.text == "bin")
                 {
                     0
                 } else {
                     prepared.tokens[..position]
                         .iter()
-                        .filter(|t| t.token.text == "bin")
+                        .filter(|t| &*t.token.text == "bin")
                         .count() as u32
                 };
                 assert_eq!(

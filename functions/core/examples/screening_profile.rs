@@ -1,0 +1,162 @@
+//! Steady measures of screening for `valgrind --tool=callgrind` (instruction counts do not
+//! move with the load of a shared machine, wall-clock figures do):
+//!
+//! ```text
+//! cargo build --release -p compliance-core --example screening_profile
+//! screening_profile save FILE            # OFAC SDN 2021 + UN parsed, built, saved to FILE
+//! screening_profile load FILE            # FILE loaded (checksum, checks, arrays)
+//! screening_profile dump FILE > HITS    # every hit of many names, as JSON lines
+//! screening_profile screen FILE [PASSES] # FILE loaded, the benchmark's names screened
+//!                                        # PASSES times (default 1) from an empty word cache
+//! valgrind --tool=callgrind --toggle-collect='*measured_*' screening_profile load FILE
+//! ```
+//!
+//! Only the functions named `measured_*` are counted with `--toggle-collect`: `measured_load`
+//! (the bytes in memory to a screener) and `measured_screen` (each pass: the first from an
+//! empty word cache, later ones with the cache as the pass before left it).
+
+use std::hint::black_box;
+use std::path::Path;
+
+use compliance_core::screening::lists::{self, ListFile};
+use compliance_core::screening::saved::SavedIndex;
+use compliance_core::screening::score::DEFAULT_THRESHOLD;
+use compliance_core::screening::{forget_similar_words, Query, Screener};
+
+fn files(dir: &Path) -> Result<Vec<ListFile>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        out.push(ListFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes: std::fs::read(&path)?,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// The benchmark's names (`benches/screening.rs`): the labelled pairs' second column and
+/// every 50th listed name.
+fn queries(screener: &Screener) -> Vec<Query> {
+    let pairs = include_str!("../tests/fixtures/name-matching/name_pairs.csv");
+    let mut reader = csv::Reader::from_reader(pairs.as_bytes());
+    let mut names: Vec<String> = reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| r[2].to_string())
+        .collect();
+    for list in screener.lists() {
+        for entry in list.entries.iter().step_by(50) {
+            names.push(entry.name.to_lowercase());
+        }
+    }
+    names.into_iter().map(Query::name).collect()
+}
+
+#[inline(never)]
+fn measured_load(bytes: &[u8]) -> Result<Screener, Box<dyn std::error::Error>> {
+    let saved = SavedIndex::parse(bytes)?;
+    let digests = saved.digests.clone();
+    Ok(saved.screener(&digests)?)
+}
+
+#[inline(never)]
+fn measured_screen(screener: &Screener, queries: &[Query]) -> usize {
+    queries
+        .iter()
+        .map(|q| screener.screen(black_box(q), DEFAULT_THRESHOLD).len())
+        .sum()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(mode), Some(file)) = (args.first(), args.get(1)) else {
+        return Err("usage: screening_profile save|load|screen FILE [PASSES]".into());
+    };
+    match mode.as_str() {
+        "save" => {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lists");
+            let mut all = files(&root.join("ofac-2021"))?;
+            all.extend(files(&root.join("un"))?);
+            let screener = Screener::new(lists::load(&all, "bench")?);
+            let bytes = screener.to_bytes();
+            std::fs::write(file, &bytes)?;
+            println!(
+                "{} names indexed, {} bytes saved",
+                screener.indexed_names(),
+                bytes.len()
+            );
+        }
+        "load" => {
+            let bytes = std::fs::read(file)?;
+            let screener = measured_load(&bytes)?;
+            println!("{} names indexed", screener.indexed_names());
+        }
+        "screen" => {
+            let passes: usize = args.get(2).map_or(Ok(1), |p| p.parse())?;
+            let bytes = std::fs::read(file)?;
+            let screener = measured_load(&bytes)?;
+            let queries = queries(&screener);
+            forget_similar_words();
+            for pass in 0..passes {
+                let hits = measured_screen(&screener, &queries);
+                println!("pass {pass}: {} names, {hits} hits", queries.len());
+            }
+        }
+        "dump" => {
+            // Every hit and explanation for many names, to compare two builds byte for byte:
+            // the lists parsed and built, saved and loaded back (FILE is where it is saved).
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lists");
+            let mut all = files(&root.join("ofac-2021"))?;
+            all.extend(files(&root.join("un"))?);
+            std::fs::write(file, Screener::new(lists::load(&all, "bench")?).to_bytes())?;
+            let screener = measured_load(&std::fs::read(file)?)?;
+            let pairs = include_str!("../tests/fixtures/name-matching/name_pairs.csv");
+            let mut reader = csv::Reader::from_reader(pairs.as_bytes());
+            let mut names: Vec<String> = Vec::new();
+            for record in reader.records().filter_map(Result::ok) {
+                names.push(record[1].to_string());
+                names.push(record[2].to_string());
+            }
+            for list in screener.lists() {
+                for entry in &list.entries {
+                    for name in entry.names() {
+                        names.push(name.to_string());
+                        // Misspelt: a letter dropped, two swapped, one doubled.
+                        let chars: Vec<char> = name.chars().collect();
+                        let at = chars.len() / 2;
+                        let mut dropped = chars.clone();
+                        if at < dropped.len() {
+                            dropped.remove(at);
+                        }
+                        let mut swapped = chars.clone();
+                        if at + 1 < swapped.len() {
+                            swapped.swap(at / 2, at / 2 + 1);
+                        }
+                        let mut doubled = chars.clone();
+                        if let Some(&c) = chars.get(at + 1) {
+                            doubled.insert(at + 1, c);
+                        }
+                        for variant in [dropped, swapped, doubled] {
+                            names.push(variant.into_iter().collect());
+                        }
+                    }
+                }
+            }
+            let mut out = String::new();
+            for (i, name) in names.iter().enumerate() {
+                let threshold = if i % 2 == 0 { 0.7 } else { DEFAULT_THRESHOLD };
+                let hits = screener.screen(&Query::name(name.as_str()), threshold);
+                out.push_str(&serde_json::to_string(&(name, threshold, hits))?);
+                out.push('\n');
+            }
+            print!("{out}");
+        }
+        _ => return Err(format!("unknown mode {mode}").into()),
+    }
+    Ok(())
+}
