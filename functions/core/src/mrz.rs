@@ -183,19 +183,22 @@ fn parse_date(raw: &str, is_birth: bool, today: NaiveDate) -> Option<NaiveDate> 
     let yy: i32 = raw[0..2].parse().ok()?;
     let mm: u32 = raw[2..4].parse().ok()?;
     let dd: u32 = raw[4..6].parse().ok()?;
-    // Two-digit years: a birth date cannot lie in the future; an expiry date is never more
-    // than a few decades ahead, so a year beyond that belongs to the previous century.
-    let year = if is_birth {
-        if yy > today.year() % 100 {
-            1900 + yy
-        } else {
-            2000 + yy
-        }
-    } else if 2000 + yy > today.year() + 50 {
-        1900 + yy
-    } else {
-        2000 + yy
-    };
+    // Two-digit years, in today's century or the one before or after it: a birth date is the
+    // latest such date that is not after today (a year is not enough: born "261231" read on
+    // 2026-11-25 is 1926); an expiry date is within 50 years of today, either way.
+    let century = today.year() - today.year().rem_euclid(100);
+    if is_birth {
+        return [century + yy, century + yy - 100]
+            .into_iter()
+            .filter_map(|year| NaiveDate::from_ymd_opt(year, mm, dd))
+            .find(|date| *date <= today);
+    }
+    let mut year = century + yy;
+    if year > today.year() + 50 {
+        year -= 100;
+    } else if year <= today.year() - 50 {
+        year += 100;
+    }
     NaiveDate::from_ymd_opt(year, mm, dd)
 }
 

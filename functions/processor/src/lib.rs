@@ -3,14 +3,13 @@
 //! customer also updates that customer's view.
 
 mod assist;
+pub mod events;
 mod identity;
 pub mod metrics;
 pub mod ocr;
 
 use std::path::PathBuf;
 
-use aws_lambda_events::event::eventbridge::EventBridgeEvent;
-use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use compliance_assist::Assistant;
 use compliance_aws::lists::{ListsLocation, ReadLimits};
@@ -24,10 +23,10 @@ use compliance_core::screening::{lists, saved, ListVersion, Screener};
 use compliance_core::service::{process_document, process_document_assisted};
 use compliance_core::{Pipeline, SourceRef};
 use lambda_runtime::Diagnostic;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub use assist::assistance_from_env;
+pub use events::decode_s3_key;
 pub use identity::load_identity_key;
 pub use ocr::{OcrDocumentSource, OcrProvider};
 
@@ -309,36 +308,6 @@ pub struct Processor {
     assistant: Option<Assistant>,
 }
 
-/// The S3 part of an EventBridge "Object Created" event (the events crate types the envelope
-/// only). EventBridge delivers the key as stored, not URL-encoded.
-#[derive(Debug, Serialize, Deserialize)]
-struct S3EventBridgeDetail {
-    bucket: EventBridgeBucket,
-    object: EventBridgeObject,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct EventBridgeBucket {
-    name: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct EventBridgeObject {
-    key: String,
-    size: Option<u64>,
-    etag: Option<String>,
-    #[serde(rename = "version-id")]
-    version_id: Option<String>,
-}
-
-/// S3 notification keys are form-URL-encoded: `+` is a space, then percent-escapes are UTF-8.
-pub fn decode_s3_key(raw: &str) -> String {
-    let spaced = raw.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 impl Processor {
     /// Builds the processor at cold start: loads and validates the rules (from S3 when
     /// `RULES_S3_URI` is set), the lists (from S3 when `LISTS_S3_URI` is set) and the identity
@@ -436,7 +405,8 @@ impl Processor {
                 compliance_aws::DynamoClient::new(aws),
                 config.audit_table.clone(),
             )
-            .with_subjects_table(config.subjects_table.clone()),
+            .with_subjects_table(config.subjects_table.clone())
+            .settling_customer_alerts(),
             sink: SnsAlertSink::new(
                 compliance_aws::SnsClient::new(aws),
                 config.alert_topic_arn.clone(),
@@ -492,40 +462,16 @@ impl Processor {
     /// when a document fails (the platform retries; records are idempotent); SQS batches report
     /// failures per message.
     pub async fn handle_event(&self, event: Value) -> Result<Value, ProcessorError> {
-        if event.get("detail-type").is_some() {
-            let event: EventBridgeEvent<S3EventBridgeDetail> = serde_json::from_value(event)
-                .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))?;
-            let object = &event.detail.object;
-            let location = SourceRef::s3(
-                &event.detail.bucket.name,
-                &object.key,
-                object.version_id.clone(),
-                object.etag.clone(),
-                object.size,
-            );
-            return self.process_all(vec![location]).await;
-        }
-        let source = event
-            .pointer("/Records/0/eventSource")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        match source.as_deref() {
-            Some("aws:s3") => {
-                let event: S3Event = serde_json::from_value(event)
-                    .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))?;
-                self.process_all(s3_locations(&event)).await
-            }
-            Some("aws:sqs") => {
-                let event: SqsEvent = serde_json::from_value(event)
-                    .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))?;
+        match events::parse_event(event)
+            .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))?
+        {
+            events::Event::Objects(locations) => self.process_all(locations).await,
+            events::Event::Sqs(event) => {
                 let response = self.handle_sqs(event).await;
                 serde_json::to_value(response)
                     .map_err(|e| ProcessorError::UnrecognisedEvent(e.to_string()))
             }
-            _ if is_s3_test_event(&event) => Ok(json!({ "skipped": "s3:TestEvent" })),
-            _ => Err(ProcessorError::UnrecognisedEvent(
-                "expected an S3, SQS or EventBridge event".into(),
-            )),
+            events::Event::TestEvent => Ok(json!({ "skipped": "s3:TestEvent" })),
         }
     }
 
@@ -533,23 +479,10 @@ impl Processor {
         let mut response = SqsBatchResponse::default();
         for message in event.records {
             let id = message.message_id.clone().unwrap_or_default();
-            let outcome = match message.body.as_deref().map(serde_json::from_str::<Value>) {
-                Some(Ok(body)) => {
-                    // S3 -> SNS -> SQS wraps the S3 event once more in an SNS envelope.
-                    let body = match body.get("Message").and_then(Value::as_str) {
-                        Some(inner) if body.get("Type").is_some() => {
-                            serde_json::from_str(inner).unwrap_or(body)
-                        }
-                        _ => body,
-                    };
-                    Box::pin(self.handle_event(body)).await.map(|_| ())
-                }
-                Some(Err(e)) => Err(ProcessorError::UnrecognisedEvent(format!(
-                    "message body is not JSON: {e}"
-                ))),
-                None => Err(ProcessorError::UnrecognisedEvent(
-                    "empty message body".into(),
-                )),
+            // S3 -> SNS -> SQS wraps the S3 event once more in an SNS envelope.
+            let outcome = match events::message_event(message.body.as_deref()) {
+                Ok(body) => Box::pin(self.handle_event(body)).await.map(|_| ()),
+                Err(e) => Err(ProcessorError::UnrecognisedEvent(e.to_string())),
             };
             if let Err(err) = outcome {
                 tracing::error!(message_id = %id, error = %err, "message failed; SQS will redeliver it");
@@ -640,34 +573,6 @@ impl Processor {
         }
         Ok(json!({ "documents": results }))
     }
-}
-
-fn s3_locations(event: &S3Event) -> Vec<SourceRef> {
-    event
-        .records
-        .iter()
-        .filter(|r| {
-            r.event_name
-                .as_deref()
-                .is_none_or(|n| n.starts_with("ObjectCreated"))
-        })
-        .filter_map(|r| {
-            let bucket = r.s3.bucket.name.as_deref()?;
-            let key = decode_s3_key(r.s3.object.key.as_deref()?);
-            Some(SourceRef::s3(
-                bucket,
-                &key,
-                r.s3.object.version_id.clone().filter(|v| !v.is_empty()),
-                r.s3.object.e_tag.clone().filter(|v| !v.is_empty()),
-                r.s3.object.size.and_then(|s| u64::try_from(s).ok()),
-            ))
-        })
-        .collect()
-}
-
-/// S3 sends `{"Event": "s3:TestEvent", ...}` once when a notification is configured.
-fn is_s3_test_event(event: &Value) -> bool {
-    event.get("Event").and_then(Value::as_str) == Some("s3:TestEvent")
 }
 
 #[cfg(test)]
