@@ -29,6 +29,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
+use compliance_core::audit::AlertStatus;
 use compliance_core::customer::{CustomerDocument, CustomerView, FalsePositive};
 use compliance_core::ports::{CustomerStore, PortError};
 
@@ -119,6 +120,78 @@ impl DynamoAuditStore {
     }
 }
 
+impl DynamoAuditStore {
+    /// A stored view whose alert is pending, as this delivery should act on it: the view as
+    /// it is once another delivery has sent its alert (or replaced the view), or the pending
+    /// view when it stays pending and this delivery wins the claim to publish it. A transient
+    /// error when another delivery holds the claim and has not finished.
+    async fn settle_pending_view(&self, view: CustomerView) -> Result<CustomerView, PortError> {
+        if let Some(settled) = self
+            .wait_for_view_alert(&view, crate::ALERT_TAKEOVER_AFTER)
+            .await?
+        {
+            return Ok(settled);
+        }
+        let claim_sk = format!("{}#{}", crate::ALERT_CLAIM_SK, view.revision);
+        if self
+            .claim_alert(customer_pk(&view.customer_id), claim_sk)
+            .await?
+        {
+            tracing::warn!(
+                customer_id = %view.customer_id,
+                revision = view.revision,
+                "customer alert still pending: this delivery publishes it"
+            );
+            return Ok(view);
+        }
+        if let Some(settled) = self
+            .wait_for_view_alert(&view, crate::ALERT_TAKEOVER_AFTER)
+            .await?
+        {
+            return Ok(settled);
+        }
+        Err(PortError::transient(
+            "alert claim",
+            format!(
+                "the alert of customer {} revision {} is being published by another delivery",
+                view.customer_id, view.revision
+            ),
+        ))
+    }
+
+    /// Reads the view until its alert is no longer pending or a newer view replaced it
+    /// (`Some`), or `wait` passes.
+    async fn wait_for_view_alert(
+        &self,
+        view: &CustomerView,
+        wait: std::time::Duration,
+    ) -> Result<Option<CustomerView>, PortError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(crate::ALERT_POLL).await;
+            let current: Option<CustomerView> = self
+                .get_item(&customer_pk(&view.customer_id), VIEW_SK, "customer view")
+                .await?;
+            match current {
+                Some(current)
+                    if current.revision != view.revision
+                        || current.alert.status != AlertStatus::Pending =>
+                {
+                    return Ok(Some(current))
+                }
+                Some(_) => {}
+                None => {
+                    return Err(PortError::transient(
+                        "dynamodb:GetItem",
+                        "customer view reported as existing but not found",
+                    ))
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
 impl CustomerStore for DynamoAuditStore {
     async fn link_document(&self, document: &CustomerDocument) -> Result<(), PortError> {
         let summary: AttributeValue = serde_dynamo::to_attribute_value(document).map_err(|e| {
@@ -160,8 +233,17 @@ impl CustomerStore for DynamoAuditStore {
     }
 
     async fn customer_view(&self, customer_id: &str) -> Result<Option<CustomerView>, PortError> {
-        self.get_item(&customer_pk(customer_id), VIEW_SK, "customer view")
-            .await
+        let view: Option<CustomerView> = self
+            .get_item(&customer_pk(customer_id), VIEW_SK, "customer view")
+            .await?;
+        match view {
+            Some(view)
+                if self.settles_customer_alerts() && view.alert.status == AlertStatus::Pending =>
+            {
+                self.settle_pending_view(view).await.map(Some)
+            }
+            other => Ok(other),
+        }
     }
 
     async fn save_view(&self, view: &CustomerView) -> Result<bool, PortError> {

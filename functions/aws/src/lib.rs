@@ -18,7 +18,7 @@ use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_sns::types::MessageAttributeValue;
 use chrono::{DateTime, Utc};
-use compliance_core::audit::{Alert, AuditRecord, CustomerAlert, SourceRef};
+use compliance_core::audit::{Alert, AlertStatus, AuditRecord, CustomerAlert, SourceRef};
 use compliance_core::intake::Unreadable;
 use compliance_core::ports::{
     AlertSink, AuditStore, DocumentSource, Fetched, FetchedDocument, PortError, PutOutcome, Retry,
@@ -285,6 +285,14 @@ pub const BY_CUSTOMER_INDEX: &str = "by_customer";
 
 /// Stores audit records in DynamoDB: one item per document version, written once. The same
 /// table holds the customer partitions (see [`customers`]).
+///
+/// A delivery that finds the record already stored with its alert still `pending` does not
+/// publish at once: the delivery that stored it is most likely publishing it right now (the
+/// same event delivered several times at once). It waits up to [`ALERT_TAKEOVER_AFTER`] for
+/// the alert to be marked sent; if it is not, its publisher died or failed, and the waiting
+/// deliveries take it over through a claim item (`pk` `DOC#<id>`, `sk` [`ALERT_CLAIM_SK`],
+/// held [`ALERT_CLAIM_LEASE`]): the one that wins the conditional write publishes, the others
+/// wait for it to finish or fail for retry. So concurrent deliveries publish one alert.
 #[derive(Clone)]
 pub struct DynamoAuditStore {
     client: aws_sdk_dynamodb::Client,
@@ -292,7 +300,24 @@ pub struct DynamoAuditStore {
     /// The table of screening subjects kept for re-screening (see [`subjects`]); without
     /// one, subjects are not kept.
     subjects_table: Option<String>,
+    /// Whether reading a customer view whose alert is pending waits for it, or takes it over,
+    /// as `put_new` does for a record's alert (see [`DynamoAuditStore::settling_customer_alerts`]).
+    settle_customer_alerts: bool,
 }
+
+/// How long a delivery that finds a stored record's alert pending waits for another delivery
+/// to publish it before taking it over.
+pub const ALERT_TAKEOVER_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long a takeover claim on a pending alert holds: the processor's timeout. A delivery
+/// that dies holding it leaves the alert pending for the next delivery after that.
+pub const ALERT_CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Sort key of a document's alert claim item (under the document's `DOC#` partition).
+pub const ALERT_CLAIM_SK: &str = "ALERT_CLAIM";
+
+/// How often a waiting delivery reads the record again.
+pub(crate) const ALERT_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl DynamoAuditStore {
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
@@ -300,6 +325,106 @@ impl DynamoAuditStore {
             client,
             table: table.into(),
             subjects_table: None,
+            settle_customer_alerts: false,
+        }
+    }
+
+    /// For the processor, whose deliveries of one customer's documents can run at once: a
+    /// customer view read with its alert still pending is waited for (another delivery is
+    /// publishing it) and taken over only when it stays pending, like a record's alert, so
+    /// that concurrent deliveries send a customer's status alert once. Readers that never
+    /// publish (the audit API) leave it off and read the view as stored.
+    pub fn settling_customer_alerts(mut self) -> Self {
+        self.settle_customer_alerts = true;
+        self
+    }
+
+    pub(crate) fn settles_customer_alerts(&self) -> bool {
+        self.settle_customer_alerts
+    }
+
+    /// A stored record whose alert is pending, as this delivery should act on it: returned
+    /// pending when this delivery is to publish the alert, sent when another delivery did.
+    /// A transient error when another delivery holds the claim and has not finished.
+    async fn settle_pending_alert(&self, existing: AuditRecord) -> Result<AuditRecord, PortError> {
+        let id = existing.document_id.clone();
+        if let Some(done) = self.wait_for_alert(&id, ALERT_TAKEOVER_AFTER).await? {
+            return Ok(done);
+        }
+        if self
+            .claim_alert(document_pk(&id), ALERT_CLAIM_SK.to_string())
+            .await?
+        {
+            tracing::warn!(
+                document_id = %id,
+                "alert still pending after {}s: this delivery publishes it",
+                ALERT_TAKEOVER_AFTER.as_secs()
+            );
+            return Ok(existing);
+        }
+        if let Some(done) = self.wait_for_alert(&id, ALERT_TAKEOVER_AFTER).await? {
+            return Ok(done);
+        }
+        Err(PortError::transient(
+            "alert claim",
+            format!("the alert of document {id} is being published by another delivery"),
+        ))
+    }
+
+    /// Reads the record until its alert is no longer pending (`Some`), or `wait` passes.
+    async fn wait_for_alert(
+        &self,
+        document_id: &str,
+        wait: std::time::Duration,
+    ) -> Result<Option<AuditRecord>, PortError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(ALERT_POLL).await;
+            match self.get(document_id).await? {
+                Some(record) if record.alert.status != AlertStatus::Pending => {
+                    return Ok(Some(record))
+                }
+                Some(_) => {}
+                None => {
+                    return Err(PortError::transient(
+                        "dynamodb:GetItem",
+                        "record reported as existing but not found",
+                    ))
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Takes the claim item `pk`/`sk` on a pending alert: `true` when this delivery won it
+    /// (no claim yet, or the last one expired).
+    pub(crate) async fn claim_alert(&self, pk: String, sk: String) -> Result<bool, PortError> {
+        let now = Utc::now().timestamp_millis();
+        let lease = i64::try_from(ALERT_CLAIM_LEASE.as_millis()).unwrap_or(i64::MAX);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", AttributeValue::S(pk))
+            .item("sk", AttributeValue::S(sk))
+            .item(
+                "claimed_until",
+                AttributeValue::N(now.saturating_add(lease).to_string()),
+            )
+            .condition_expression("attribute_not_exists(pk) OR claimed_until < :now")
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
         }
     }
 
@@ -398,6 +523,11 @@ impl AuditStore for DynamoAuditStore {
         match self.get(&record.document_id).await? {
             Some(existing) => {
                 self.put_index_items(&existing).await?;
+                let existing = if existing.alert.status == AlertStatus::Pending {
+                    self.settle_pending_alert(existing).await?
+                } else {
+                    existing
+                };
                 Ok(PutOutcome::AlreadyRecorded(Box::new(existing)))
             }
             None => Err(PortError::transient(

@@ -46,6 +46,7 @@ pub fn sample_document(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+pub mod fault_proxy;
 pub mod lists_server;
 mod moto;
 pub use moto::moto_endpoint;
