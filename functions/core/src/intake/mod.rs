@@ -21,6 +21,10 @@ pub struct IntakeLimits {
     /// Objects a PDF may hold: bounds the work of walking it, whatever its byte size.
     pub max_pdf_objects: usize,
     pub max_decompressed_bytes: usize,
+    /// Content a PDF may have parsed in all, pages and form XObjects, counting a stream each
+    /// time it is drawn: 200 pages sharing one 30 MB stream are 6 GB of parsing otherwise.
+    #[serde(default = "default_max_pdf_content_bytes")]
+    pub max_pdf_content_bytes: usize,
     pub max_text_chars: usize,
     pub max_csv_rows: usize,
     pub time_budget: Duration,
@@ -33,11 +37,17 @@ impl Default for IntakeLimits {
             max_pdf_pages: 200,
             max_pdf_objects: 250_000,
             max_decompressed_bytes: 32 * 1024 * 1024,
+            max_pdf_content_bytes: default_max_pdf_content_bytes(),
             max_text_chars: 2_000_000,
             max_csv_rows: 100_000,
             time_budget: Duration::from_secs(20),
         }
     }
+}
+
+/// Twice the per-stream limit.
+fn default_max_pdf_content_bytes() -> usize {
+    64 * 1024 * 1024
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +149,11 @@ pub fn read(name: &str, bytes: &[u8], limits: &IntakeLimits) -> Result<DocumentT
         });
     }
     let decoded = text::decode(bytes)?;
+    // Spaces and line breaks (or a byte order mark alone) are an empty upload, not a document
+    // to judge: approving it because no check applies would be wrong.
+    if decoded.text.trim().is_empty() {
+        return Err(Unreadable::Empty);
+    }
     let origin = TextOrigin::File {
         encoding: Some(decoded.encoding),
     };

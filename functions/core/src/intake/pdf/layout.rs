@@ -50,6 +50,23 @@ fn translate(tx: f32, ty: f32) -> Matrix {
 pub struct Budget {
     pub deadline: Instant,
     pub max_decompressed_bytes: usize,
+    /// Content bytes (pages and forms, counting every time one is drawn) the whole document
+    /// may still have parsed: many pages or forms sharing one stream just under the
+    /// per-stream limit must not add up to gigabytes.
+    pub content_bytes_left: std::cell::Cell<usize>,
+}
+
+impl Budget {
+    fn spend(&self, content: usize) -> Result<(), Damage> {
+        let left = self.content_bytes_left.get();
+        if content > left {
+            return Err(Damage::TooComplex(
+                "more page and form content than the limit for one document",
+            ));
+        }
+        self.content_bytes_left.set(left - content);
+        Ok(())
+    }
 }
 
 /// One string as drawn: where it starts and ends on the page, and how tall its glyphs are.
@@ -307,12 +324,14 @@ impl<'a> Walker<'a, '_> {
         outer: GraphicsState,
         forms: &mut Vec<ObjectId>,
     ) -> Result<(), Damage> {
-        let content = Content::decode(content).map_err(|_| Damage::Undecodable)?;
         let mut state = outer;
         let mut saved: Vec<GraphicsState> = Vec::new();
         let mut text_matrix = IDENTITY;
         let mut line_matrix = IDENTITY;
-        for operation in &content.operations {
+        // One operation at a time: collected, 32 MB of `q ` would be 16 million operations
+        // and gigabytes. An error anywhere makes the page undecodable, as a whole decode would.
+        for operation in Content::decode_iter(content) {
+            let operation = operation.map_err(|_| Damage::Undecodable)?;
             self.check_clock()?;
             let operands = &operation.operands;
             let num = |i: usize| operands.get(i).and_then(number);
@@ -424,6 +443,11 @@ impl<'a> Walker<'a, '_> {
             return Ok(());
         }
         self.forms_drawn += 1;
+        // The clock is read every CLOCK_EVERY operations, which a page drawing a large form
+        // a thousand times never reaches.
+        if Instant::now() > self.budget.deadline {
+            return Err(Damage::Timeout);
+        }
         if self.forms_drawn > MAX_FORMS_PER_PAGE {
             return Err(Damage::TooComplex(
                 "more form XObjects drawn on a page than allowed",
@@ -443,6 +467,7 @@ impl<'a> Walker<'a, '_> {
                 Err(_) if stream.filters().map_or(true, |f| f.is_empty()) => stream.content.clone(),
                 Err(_) => return Ok(()),
             };
+        self.budget.spend(content.len())?;
         let mut inner = state.clone();
         if let Some(m) = stream
             .dict
@@ -559,6 +584,7 @@ pub fn page_text(
         }
         Err(_) => return Err(Damage::Undecodable),
     };
+    budget.spend(content.len())?;
     let (direct, referenced) = document
         .get_page_resources(page_id)
         .map_err(|_| Damage::Undecodable)?;

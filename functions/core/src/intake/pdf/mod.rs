@@ -91,6 +91,13 @@ fn extract(
         return Err(timeout());
     }
     let pages = document.get_pages();
+    // No page at all (a catalog without a page tree, or one that is broken or loops) is
+    // damage, not a scan that OCR could read.
+    if pages.is_empty() {
+        return Err(Unreadable::CorruptPdf {
+            detail: "no page could be found".into(),
+        });
+    }
     if pages.len() > limits.max_pdf_pages {
         return Err(Unreadable::TooManyPages {
             pages: pages.len(),
@@ -100,6 +107,7 @@ fn extract(
     let budget = layout::Budget {
         deadline: started + limits.time_budget,
         max_decompressed_bytes: limits.max_decompressed_bytes,
+        content_bytes_left: std::cell::Cell::new(limits.max_pdf_content_bytes),
     };
     let mut text = String::new();
     let mut undecodable_pages = 0;
