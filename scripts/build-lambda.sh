@@ -11,3 +11,10 @@ cargo lambda build --release --arm64 -p processor -p audit-api -p notifier -p co
 ls -l target/lambda/processor/bootstrap target/lambda/audit-api/bootstrap \
   target/lambda/notifier/bootstrap target/lambda/lists-refresh/bootstrap \
   target/lambda/rescreen/bootstrap
+# The deployment packages as SAM uploads them: bootstrap alone, deflated.
+for f in target/lambda/*/bootstrap; do
+  python3 -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1] + ".zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.write(sys.argv[1], "bootstrap")' "$f"
+done
+ls -l target/lambda/*/bootstrap.zip
