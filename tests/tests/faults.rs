@@ -52,6 +52,19 @@ fn processor_behind(stack: &Stack, proxy: &FaultProxy) -> Processor {
     .expect("processor")
 }
 
+/// The same event delivered ten times at once to one processor.
+async fn ten_at_once(
+    processor: &Arc<Processor>,
+    event: &Value,
+) -> Vec<Result<Value, ProcessorError>> {
+    deliver_at_once(
+        (0..10)
+            .map(|_| (processor.clone(), event.clone()))
+            .collect(),
+    )
+    .await
+}
+
 /// Every delivery at the same instant (behind a barrier), each with its processor.
 async fn deliver_at_once(
     deliveries: Vec<(Arc<Processor>, Value)>,
@@ -182,12 +195,7 @@ async fn ten_concurrent_deliveries_in_one_process_record_and_alert_once() {
     let proxy = proxy();
     let processor = Arc::new(processor_behind(&stack, &proxy));
 
-    let results = deliver_at_once(
-        (0..10)
-            .map(|_| (processor.clone(), event.clone()))
-            .collect(),
-    )
-    .await;
+    let results = ten_at_once(&processor, &event).await;
     let (ok, created, published) = tally(&results);
     assert!(ok >= 1, "at least the creator succeeds: {results:?}");
     assert_eq!(created, 1, "one delivery creates the record: {results:?}");
@@ -317,8 +325,7 @@ async fn ten_concurrent_deliveries_of_a_customers_document_alert_the_customer_on
     )
     .await;
 
-    let results =
-        deliver_at_once((0..10).map(|_| (processor.clone(), bill.clone())).collect()).await;
+    let results = ten_at_once(&processor, &bill).await;
     let (ok, created, _) = tally(&results);
     assert!(ok >= 1, "{results:?}");
     assert_eq!(created, 1, "{results:?}");
@@ -385,12 +392,7 @@ async fn object_deleted_before_ten_concurrent_deliveries_is_recorded_once_as_unr
     let proxy = proxy();
     let processor = Arc::new(processor_behind(&stack, &proxy));
 
-    let results = deliver_at_once(
-        (0..10)
-            .map(|_| (processor.clone(), event.clone()))
-            .collect(),
-    )
-    .await;
+    let results = ten_at_once(&processor, &event).await;
     let (_, created, _) = tally(&results);
     assert_eq!(created, 1, "{results:?}");
 
@@ -543,12 +545,7 @@ async fn failed_sns_publish_leaves_the_alert_pending_until_a_redelivery_sends_it
     assert!(alerts_by_document(&stack).await.is_empty());
 
     proxy.clear();
-    let results = deliver_at_once(
-        (0..10)
-            .map(|_| (processor.clone(), event.clone()))
-            .collect(),
-    )
-    .await;
+    let results = ten_at_once(&processor, &event).await;
     let (ok, created, published) = tally(&results);
     assert!(ok >= 1, "{results:?}");
     assert_eq!(created, 0, "no second record: {results:?}");

@@ -207,17 +207,7 @@ impl DynamoAuditStore {
             .expression_attribute_values(":previous", AttributeValue::N(previous.to_string()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
-        }
+        crate::conditional_put(result)
     }
 }
 

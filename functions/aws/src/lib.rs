@@ -48,6 +48,27 @@ pub fn document_pk(document_id: &str) -> String {
     format!("DOC#{document_id}")
 }
 
+/// The outcome of a conditional `PutItem`: `Ok(true)` when written, `Ok(false)` when its
+/// condition did not hold (the item exists, a claim is held, a revision moved on).
+pub(crate) fn conditional_put(
+    result: Result<
+        aws_sdk_dynamodb::operation::put_item::PutItemOutput,
+        SdkError<aws_sdk_dynamodb::operation::put_item::PutItemError, HttpResponse>,
+    >,
+) -> Result<bool, PortError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(port_error("dynamodb:PutItem", &err)),
+    }
+}
+
 /// Maps an SDK error to a port error, deciding whether a retry can help: throttling,
 /// timeouts, network failures and 5xx are transient; other client errors are not.
 pub fn port_error<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> PortError
@@ -415,17 +436,7 @@ impl DynamoAuditStore {
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
-        }
+        conditional_put(result)
     }
 
     pub fn with_subjects_table(mut self, table: Option<String>) -> Self {
@@ -452,17 +463,7 @@ impl DynamoAuditStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(port_error("dynamodb:PutItem", &err)),
-        }
+        conditional_put(result)
     }
 
     /// One item by its keys, read consistently and decoded; `what` names it in errors.

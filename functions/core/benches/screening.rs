@@ -10,26 +10,8 @@ use std::hint::black_box;
 
 use compliance_core::screening::lists;
 use compliance_core::screening::score::DEFAULT_THRESHOLD;
-use compliance_core::screening::{forget_similar_words, Query, Screener};
+use compliance_core::screening::{forget_similar_words, Screener};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-
-/// A realistic mix: most screened names are not on any list; some are, with the spelling
-/// variations real documents carry.
-fn queries(screener: &Screener) -> Vec<Query> {
-    let pairs = include_str!("../tests/fixtures/name-matching/name_pairs.csv");
-    let mut reader = csv::Reader::from_reader(pairs.as_bytes());
-    let mut names: Vec<String> = reader
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| r[2].to_string())
-        .collect();
-    for list in screener.lists() {
-        for entry in list.entries.iter().step_by(50) {
-            names.push(entry.name.to_lowercase());
-        }
-    }
-    names.into_iter().map(Query::name).collect()
-}
 
 fn bench(c: &mut Criterion) {
     let all = support::sdn_and_un();
@@ -77,7 +59,7 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     let screener = Screener::new(loaded);
-    let queries = queries(&screener);
+    let queries = support::benchmark_queries(&screener);
     let mut group = c.benchmark_group("screening");
     group.sample_size(10);
     group.throughput(Throughput::Elements(queries.len() as u64));

@@ -16,46 +16,14 @@
 //! empty word cache, later ones with the cache as the pass before left it).
 
 use std::hint::black_box;
-use std::path::Path;
 
-use compliance_core::screening::lists::{self, ListFile};
+use compliance_core::screening::lists;
 use compliance_core::screening::saved::SavedIndex;
 use compliance_core::screening::score::DEFAULT_THRESHOLD;
 use compliance_core::screening::{forget_similar_words, Query, Screener};
 
-fn files(dir: &Path) -> Result<Vec<ListFile>, Box<dyn std::error::Error>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        out.push(ListFile {
-            name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            bytes: std::fs::read(&path)?,
-        });
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
-}
-
-/// The benchmark's names (`benches/screening.rs`): the labelled pairs' second column and
-/// every 50th listed name.
-fn queries(screener: &Screener) -> Vec<Query> {
-    let pairs = include_str!("../tests/fixtures/name-matching/name_pairs.csv");
-    let mut reader = csv::Reader::from_reader(pairs.as_bytes());
-    let mut names: Vec<String> = reader
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| r[2].to_string())
-        .collect();
-    for list in screener.lists() {
-        for entry in list.entries.iter().step_by(50) {
-            names.push(entry.name.to_lowercase());
-        }
-    }
-    names.into_iter().map(Query::name).collect()
-}
+#[path = "../benches/support/mod.rs"]
+mod support;
 
 #[inline(never)]
 fn measured_load(bytes: &[u8]) -> Result<Screener, Box<dyn std::error::Error>> {
@@ -79,9 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     match mode.as_str() {
         "save" => {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lists");
-            let mut all = files(&root.join("ofac-2021"))?;
-            all.extend(files(&root.join("un"))?);
+            let all = support::sdn_and_un();
             let screener = Screener::new(lists::load(&all, "bench")?);
             let bytes = screener.to_bytes();
             std::fs::write(file, &bytes)?;
@@ -100,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let passes: usize = args.get(2).map_or(Ok(1), |p| p.parse())?;
             let bytes = std::fs::read(file)?;
             let screener = measured_load(&bytes)?;
-            let queries = queries(&screener);
+            let queries = support::benchmark_queries(&screener);
             forget_similar_words();
             for pass in 0..passes {
                 let hits = measured_screen(&screener, &queries);
@@ -110,9 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "dump" => {
             // Every hit and explanation for many names, to compare two builds byte for byte:
             // the lists parsed and built, saved and loaded back (FILE is where it is saved).
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lists");
-            let mut all = files(&root.join("ofac-2021"))?;
-            all.extend(files(&root.join("un"))?);
+            let all = support::sdn_and_un();
             std::fs::write(file, Screener::new(lists::load(&all, "bench")?).to_bytes())?;
             let screener = measured_load(&std::fs::read(file)?)?;
             let pairs = include_str!("../tests/fixtures/name-matching/name_pairs.csv");

@@ -943,4 +943,5 @@ mod tests {
 }
 
 #[cfg(test)]
+#[path = "tests/store.rs"]
 mod store_tests;

@@ -14,7 +14,7 @@ use crate::SqliteAuditStore;
 
 /// The schema of stores written before cases and queries (`git show` of the version before).
 /// The store's schema as shipped before cases and queries: stores made with it must migrate.
-const OLD_SCHEMA: &str = include_str!("../tests/fixtures/store-schema-v3.sql");
+const OLD_SCHEMA: &str = include_str!("../../tests/fixtures/store-schema-v3.sql");
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/documents");
 
