@@ -110,6 +110,7 @@ impl Rig {
             page_size: 200,
             reserve: Duration::from_secs(60),
             rules_s3_uri: None,
+            audit_archive_bucket: Some(self.stack.archive_bucket.clone()),
         }
     }
 

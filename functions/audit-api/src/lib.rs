@@ -27,6 +27,7 @@ use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::http::{HeaderMap, HeaderValue};
 use chrono::{DateTime, Utc};
+use compliance_aws::archive::S3RecordArchive;
 use compliance_aws::cases::CaseBacklog;
 use compliance_aws::metrics::{MetricSet, Unit};
 use compliance_aws::{DynamoAuditStore, DynamoClient, SnsAlertSink, SnsClient};
@@ -88,6 +89,9 @@ pub struct Config {
     pub case_sla_hours: u32,
     /// `DIGEST_PERIOD_HOURS`: the period of the daily digest; none: 24 hours.
     pub digest_period_hours: Option<u32>,
+    /// `AUDIT_ARCHIVE_BUCKET`: where the processor seals records; `GET
+    /// /documents/{id}/seal` compares a record with its sealed copy there. None: not served.
+    pub audit_archive_bucket: Option<String>,
 }
 
 impl Config {
@@ -135,6 +139,7 @@ impl Config {
             rules_path: optional("RULES_PATH").map(PathBuf::from),
             case_sla_hours,
             digest_period_hours,
+            audit_archive_bucket: optional("AUDIT_ARCHIVE_BUCKET"),
         };
         if config.rules_s3_uri.is_some() && config.rules_path.is_some() {
             return Err(ApiError::Config(
@@ -249,6 +254,7 @@ pub struct AuditApi {
     identity_key: Option<IdentityKey>,
     case_sla: chrono::Duration,
     digest_period_hours: u32,
+    archive: Option<S3RecordArchive>,
 }
 
 impl AuditApi {
@@ -269,6 +275,10 @@ impl AuditApi {
             digest_period_hours: config
                 .digest_period_hours
                 .unwrap_or(digest::DEFAULT_PERIOD_HOURS),
+            archive: config
+                .audit_archive_bucket
+                .as_ref()
+                .map(|bucket| S3RecordArchive::new(compliance_aws::s3_client(aws), bucket)),
         })
     }
 
@@ -395,15 +405,17 @@ impl AuditApi {
         let (status, body) = match (method.as_str(), segments.as_slice()) {
             ("GET", ["customers", id]) => self.customer(id).await,
             ("GET", ["documents", id]) => self.document(id).await,
+            ("GET", ["documents", id, "seal"]) => self.seal(id).await,
             ("GET", ["records"]) => self.records(&request).await,
             ("GET", ["cases"]) => self.open_cases(&request).await,
             ("POST", ["cases", id, "decisions"]) => match caller {
                 Some(reviewer) => self.decide(id, &reviewer, &request).await,
                 None => (403, json!({"error": "the caller has no IAM identity"})),
             },
-            (_, ["customers" | "documents", _] | ["records" | "cases"]) => {
-                (405, json!({"error": "only GET is served on this route"}))
-            }
+            (
+                _,
+                ["customers" | "documents", _] | ["records" | "cases"] | ["documents", _, "seal"],
+            ) => (405, json!({"error": "only GET is served on this route"})),
             (_, ["cases", _, "decisions"]) => {
                 (405, json!({"error": "only POST is served on this route"}))
             }
@@ -454,6 +466,35 @@ impl AuditApi {
             None => None,
         };
         to_body(200, &DocumentFile { record, case })
+    }
+
+    /// The record as stored now against its sealed copy (see `compliance_core::seal`): 200
+    /// with the comparison whatever it found (`intact`, `altered` with the fields, `missing`,
+    /// `unreadable`), so that a reviewer sees a changed record as such.
+    async fn seal(&self, id: &str) -> (i64, Value) {
+        if !is_document_id(id) {
+            return (400, json!({"error": "a document id is 32 hex characters"}));
+        }
+        let Some(archive) = &self.archive else {
+            return (
+                404,
+                json!({"error": "records are not sealed in this deployment (AUDIT_ARCHIVE_BUCKET)"}),
+            );
+        };
+        let record = match self.store.record(id).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return (404, json!({"error": "no such document"})),
+            Err(e) => return port_failure(&e),
+        };
+        match archive.check(&record).await {
+            Ok(report) => {
+                if !report.check.is_intact() {
+                    tracing::error!(document_id = %id, check = ?report.check, "record does not match its sealed copy");
+                }
+                to_body(200, &report)
+            }
+            Err(e) => port_failure(&e),
+        }
     }
 
     async fn records(&self, request: &ApiGatewayV2httpRequest) -> (i64, Value) {

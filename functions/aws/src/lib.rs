@@ -1,6 +1,7 @@
 //! AWS adapters for the compliance ports: S3 as the document source, DynamoDB as the audit
 //! store (and the customer store, see [`customers`]), SNS as the alert sink.
 
+pub mod archive;
 pub mod cases;
 pub mod customers;
 pub mod digest;
@@ -324,6 +325,8 @@ pub struct DynamoAuditStore {
     /// Whether reading a customer view whose alert is pending waits for it, or takes it over,
     /// as `put_new` does for a record's alert (see [`DynamoAuditStore::settling_customer_alerts`]).
     settle_customer_alerts: bool,
+    /// Where each stored record is sealed (see [`archive`]); none: records are not sealed.
+    archive: Option<archive::S3RecordArchive>,
 }
 
 /// How long a delivery that finds a stored record's alert pending waits for another delivery
@@ -347,6 +350,21 @@ impl DynamoAuditStore {
             table: table.into(),
             subjects_table: None,
             settle_customer_alerts: false,
+            archive: None,
+        }
+    }
+
+    /// Seals every record this store writes (or finds written, on a redelivery) in `archive`,
+    /// before its alert is published: a record is stored, then sealed, then alerted.
+    pub fn with_archive(mut self, archive: Option<archive::S3RecordArchive>) -> Self {
+        self.archive = archive;
+        self
+    }
+
+    async fn seal(&self, record: &AuditRecord) -> Result<(), PortError> {
+        match &self.archive {
+            Some(archive) => archive.seal(record).await,
+            None => Ok(()),
         }
     }
 
@@ -517,12 +535,16 @@ impl AuditStore for DynamoAuditStore {
         }
         // The index items follow the record on every delivery: a crash between the two is
         // healed by the redelivery, which writes them again from the stored record.
+        // A crash after the record is stored and before it is sealed is healed the same way:
+        // the redelivery seals the record it finds.
         if self.put_if_absent(item).await? {
+            self.seal(record).await?;
             self.put_index_items(record).await?;
             return Ok(PutOutcome::Created);
         }
         match self.get(&record.document_id).await? {
             Some(existing) => {
+                self.seal(&existing).await?;
                 self.put_index_items(&existing).await?;
                 let existing = if existing.alert.status == AlertStatus::Pending {
                     self.settle_pending_alert(existing).await?

@@ -205,6 +205,22 @@ enum AuditCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Every record of the audit table meeting the filters compared with its sealed copy in
+    /// the audit archive bucket (AWS only). Prints each record that is not intact (altered,
+    /// with the fields that differ; missing; unreadable) and a count; exit code 3 when any.
+    Verify {
+        #[command(flatten)]
+        filters: Filters,
+        /// The DynamoDB audit table.
+        #[arg(long)]
+        table: String,
+        /// The audit archive bucket (`AuditArchiveBucketName` in the stack outputs).
+        #[arg(long)]
+        archive_bucket: String,
+        /// One JSON object per record checked, intact ones included.
+        #[arg(long)]
+        json: bool,
+    },
     /// Every record meeting the filters, page by page, to a file or standard output.
     Export {
         #[arg(long, value_enum)]
@@ -229,9 +245,31 @@ pub(crate) fn range_is_usage(e: CliError) -> CliError {
     }
 }
 
-pub fn run(args: AuditArgs) -> Result<(), CliError> {
+/// `Ok(false)` when `verify` found a record that is not intact (exit code 3).
+pub fn run(args: AuditArgs) -> Result<bool, CliError> {
     runtime()?.block_on(async {
         match args.command {
+            AuditCommand::Verify {
+                filters,
+                table,
+                archive_bucket,
+                json,
+            } => {
+                let store_args = StoreArgs {
+                    store: None,
+                    table: Some(table.clone()),
+                };
+                let query = filters.query(&store_args)?;
+                let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                let archive = compliance_aws::archive::S3RecordArchive::new(
+                    compliance_aws::s3_client(&config),
+                    archive_bucket,
+                );
+                let mut out = std::io::stdout().lock();
+                let counts = verify(&dynamo(&table).await, &archive, &query, json, &mut out).await?;
+                eprintln!("{counts}");
+                Ok(counts.all_intact())
+            }
             AuditCommand::List {
                 filters,
                 open,
@@ -259,6 +297,7 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
                         None => list(&store.local()?, &query, &page, json, &mut out).await,
                     }
                 }
+                .map(|()| true)
             }
             AuditCommand::Show { id, json, store } => {
                 let file = match &store.table {
@@ -270,9 +309,9 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
                     serde_json::to_writer(&mut out, &file)
                         .map_err(|e| CliError::Output(e.into()))?;
                     writeln!(out)?;
-                    Ok(())
+                    Ok(true)
                 } else {
-                    print_document_file(&mut out, &file)
+                    print_document_file(&mut out, &file).map(|()| true)
                 }
             }
             AuditCommand::Export {
@@ -300,11 +339,93 @@ pub fn run(args: AuditArgs) -> Result<(), CliError> {
                         }
                     }
                 }
-                Ok(())
+                Ok(true)
             }
         }
     })
     .map_err(range_is_usage)
+}
+
+/// What `verify` found.
+#[derive(Default)]
+struct SealCounts {
+    intact: u64,
+    altered: u64,
+    missing: u64,
+    unreadable: u64,
+}
+
+impl SealCounts {
+    fn all_intact(&self) -> bool {
+        self.altered + self.missing + self.unreadable == 0
+    }
+}
+
+impl std::fmt::Display for SealCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} record(s) checked against their seals: {} intact, {} altered, {} missing, {} unreadable",
+            self.intact + self.altered + self.missing + self.unreadable,
+            self.intact,
+            self.altered,
+            self.missing,
+            self.unreadable
+        )
+    }
+}
+
+/// Compares every record the query finds with its sealed copy.
+async fn verify(
+    store: &compliance_aws::DynamoAuditStore,
+    archive: &compliance_aws::archive::S3RecordArchive,
+    query: &RecordQuery,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<SealCounts, CliError> {
+    use compliance_core::seal::SealCheck;
+    let mut counts = SealCounts::default();
+    let mut page = PageRequest::first(MAX_PAGE);
+    loop {
+        let found = store.query_records(query, &page).await?;
+        for summary in &found.items {
+            let Some(record) = store.record(&summary.document_id).await? else {
+                continue;
+            };
+            let report = archive.check(&record).await?;
+            match &report.check {
+                SealCheck::Intact => counts.intact += 1,
+                SealCheck::Altered { .. } => counts.altered += 1,
+                SealCheck::Missing => counts.missing += 1,
+                SealCheck::Unreadable { .. } => counts.unreadable += 1,
+            }
+            if json {
+                serde_json::to_writer(&mut *out, &report)
+                    .map_err(|e| CliError::Output(e.into()))?;
+                writeln!(out)?;
+            } else {
+                match &report.check {
+                    SealCheck::Intact => {}
+                    SealCheck::Altered { fields } => writeln!(
+                        out,
+                        "{}  altered: {}",
+                        report.document_id,
+                        fields.join(", ")
+                    )?,
+                    SealCheck::Missing => {
+                        writeln!(out, "{}  missing: no sealed copy", report.document_id)?
+                    }
+                    SealCheck::Unreadable { detail } => {
+                        writeln!(out, "{}  unreadable: {detail}", report.document_id)?
+                    }
+                }
+            }
+        }
+        match found.next {
+            Some(next) => page.cursor = Some(next),
+            None => return Ok(counts),
+        }
+    }
 }
 
 /// One page of records.

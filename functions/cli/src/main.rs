@@ -39,7 +39,8 @@ Exit codes:
   1  operational failure (rules or lists cannot be loaded, the audit store cannot be written)
   2  usage error
   3  --fail-on matched: at least one document got one of the named decisions
-     (check-id: --fail-on-invalid matched; eval: a --min-* target missed)
+     (check-id: --fail-on-invalid matched; eval: a --min-* target missed; audit verify: a
+     record differs from its sealed copy, or has none)
   4  review refused: the case's state does not allow the decision (a closed case must be
      reopened first, an escalated one cannot be escalated again, ...), or the reviewer, reason
      or sanctions hit is missing or invalid; nothing was recorded
@@ -253,7 +254,7 @@ fn main() -> ExitCode {
         Command::Match(args) => screen_cmd::match_pairs(args),
         Command::Lists(args) => lists_cmd::run(args),
         Command::Customer(args) => customer_cmd::run(args).map(|_| true),
-        Command::Audit(args) => audit_cmd::run(args).map(|_| true),
+        Command::Audit(args) => audit_cmd::run(args),
         Command::Review(args) => review_cmd::run(args).map(|_| true),
         Command::Report(args) => report_cmd::run(args).map(|_| true),
         Command::Digest(args) => digest_cmd::run(args).map(|_| true),

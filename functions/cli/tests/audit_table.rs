@@ -268,3 +268,142 @@ async fn list_show_and_review_work_on_the_audit_table() {
         describe(&unknown)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_compares_every_record_with_its_seal() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let endpoint = moto::moto_endpoint();
+    let name = format!("audit-verify-cli-{}", std::process::id());
+    let dynamodb = table::audit_table_at(&endpoint, &name).await;
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "testing", "testing", None, None, "moto",
+        ))
+        .load()
+        .await;
+    let s3 = compliance_aws::s3_client(&config);
+    let bucket = format!("audit-archive-cli-{}", std::process::id());
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create bucket");
+    let archive = compliance_aws::archive::S3RecordArchive::new(s3.clone(), &bucket);
+    let store = DynamoAuditStore::new(dynamodb.clone(), &name).with_archive(Some(archive));
+
+    let pipeline = Pipeline::with_defaults().expect("pipeline");
+    let source = FileSource {
+        max_bytes: IntakeLimits::default().max_bytes,
+    };
+    let sink = LocalAlertSink {
+        log: None,
+        print: false,
+    };
+    let mut ids = Vec::new();
+    for path in expand_paths(&[DOCUMENTS.into()]) {
+        let outcome = process_document(
+            &pipeline,
+            &source,
+            &store,
+            &sink,
+            SourceRef::file(&path.display().to_string(), None),
+            CustomerClaims::default(),
+        )
+        .await
+        .expect("processed");
+        ids.push(outcome.record.document_id);
+    }
+    assert!(ids.len() >= 5, "the sample documents");
+    let since = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let verify = |json: bool| {
+        let mut args = vec![
+            "audit",
+            "verify",
+            "--table",
+            &name,
+            "--archive-bucket",
+            &bucket,
+            "--since",
+            &since,
+        ];
+        if json {
+            args.push("--json");
+        }
+        aws_cli(&endpoint, &args)
+    };
+    let out = verify(false);
+    assert_exit(&out, 0, "audit verify, nothing changed");
+    assert!(
+        stderr(&out).contains(&format!(
+            "{n} record(s) checked against their seals: {n} intact, 0 altered, 0 missing",
+            n = ids.len()
+        )),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(stdout(&out), "");
+
+    // One record approved in place in the table, one sealed copy gone (a bucket without
+    // Object Lock: the deployed one refuses the delete).
+    dynamodb
+        .update_item()
+        .table_name(&name)
+        .key(
+            "pk",
+            AttributeValue::S(compliance_aws::document_pk(&ids[0])),
+        )
+        .key("sk", AttributeValue::S(compliance_aws::RECORD_SK.into()))
+        .update_expression("SET decision = :approved")
+        .expression_attribute_values(":approved", AttributeValue::S("rejected".into()))
+        .send()
+        .await
+        .expect("update");
+    s3.delete_object()
+        .bucket(&bucket)
+        .key(format!("records/{}.json", ids[1]))
+        .send()
+        .await
+        .expect("delete copy");
+
+    let out = verify(false);
+    assert_exit(&out, 3, "audit verify, a record altered and a seal missing");
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("{}  altered: decision", ids[0])),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{}  missing", ids[1])), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        stderr(&out).contains(&format!("{} intact, 1 altered, 1 missing", ids.len() - 2)),
+        "{}",
+        describe(&out)
+    );
+
+    let out = verify(true);
+    assert_exit(&out, 3, "audit verify --json");
+    let reports: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(reports.len(), ids.len());
+    let of = |id: &str| {
+        reports
+            .iter()
+            .find(|r| r["document_id"] == id)
+            .unwrap_or_else(|| panic!("{id} reported"))
+    };
+    assert_eq!(of(&ids[0])["status"], "altered");
+    assert_eq!(of(&ids[0])["fields"], serde_json::json!(["decision"]));
+    assert_eq!(of(&ids[1])["status"], "missing");
+    assert_eq!(of(&ids[2])["status"], "intact");
+}

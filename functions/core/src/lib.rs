@@ -23,6 +23,7 @@ pub mod report;
 pub mod rescreen;
 pub mod rules;
 pub mod screening;
+pub mod seal;
 pub mod service;
 
 pub use audit::{Alert, AuditRecord, Decision, SourceRef};

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use compliance_assist::Assistant;
+use compliance_aws::archive::S3RecordArchive;
 use compliance_aws::lists::{ListsLocation, ReadLimits};
 use compliance_aws::{DynamoAuditStore, S3DocumentSource, SnsAlertSink};
 use compliance_core::assist::AssistPolicy;
@@ -100,6 +101,9 @@ pub struct Config {
     /// The DynamoDB table keeping screened parties for re-screening (`SUBJECTS_TABLE`); none:
     /// they are not kept, and a list update re-screens no past document.
     pub subjects_table: Option<String>,
+    /// The S3 bucket with Object Lock where every audit record is sealed once it is stored
+    /// (`AUDIT_ARCHIVE_BUCKET`; see `compliance_aws::archive`); none: records are not sealed.
+    pub audit_archive_bucket: Option<String>,
 }
 
 impl Config {
@@ -161,6 +165,7 @@ impl Config {
             identity_key_secret_arn: optional("IDENTITY_KEY_SECRET_ARN")
                 .map(|a| a.trim().to_string()),
             subjects_table: optional("SUBJECTS_TABLE").map(|t| t.trim().to_string()),
+            audit_archive_bucket: optional("AUDIT_ARCHIVE_BUCKET").map(|b| b.trim().to_string()),
         })
     }
 }
@@ -381,6 +386,10 @@ impl Processor {
             pipeline = pipeline.with_identity_key(key);
         }
         tracing::info!(
+            audit_archive = config.audit_archive_bucket.as_deref().unwrap_or("none"),
+            "audit records sealed"
+        );
+        tracing::info!(
             customer_key_pattern = config
                 .customer_key_pattern
                 .as_ref()
@@ -393,7 +402,7 @@ impl Processor {
             "customer configuration"
         );
         let source = ocr::OcrDocumentSource::new(
-            S3DocumentSource::new(s3, config.max_object_bytes)
+            S3DocumentSource::new(s3.clone(), config.max_object_bytes)
                 .with_customer_tag(config.customer_id_tag.clone()),
             None,
             pipeline.limits.clone(),
@@ -406,6 +415,12 @@ impl Processor {
                 config.audit_table.clone(),
             )
             .with_subjects_table(config.subjects_table.clone())
+            .with_archive(
+                config
+                    .audit_archive_bucket
+                    .as_ref()
+                    .map(|bucket| S3RecordArchive::new(s3.clone(), bucket)),
+            )
             .settling_customer_alerts(),
             sink: SnsAlertSink::new(
                 compliance_aws::SnsClient::new(aws),

@@ -82,6 +82,9 @@ pub struct Config {
     /// The rules file as an S3 object (`RULES_S3_URI`), as the processor reads it: its
     /// sanctions threshold applies. None: the built-in rules.
     pub rules_s3_uri: Option<String>,
+    /// Where the records of re-screening hits are sealed, as the processor seals its own
+    /// (`AUDIT_ARCHIVE_BUCKET`); none: not sealed.
+    pub audit_archive_bucket: Option<String>,
 }
 
 impl Config {
@@ -127,6 +130,7 @@ impl Config {
                 600,
             )?),
             rules_s3_uri: optional("RULES_S3_URI"),
+            audit_archive_bucket: optional("AUDIT_ARCHIVE_BUCKET"),
         })
     }
 }
@@ -158,7 +162,7 @@ pub struct Rescreener {
 
 impl Rescreener {
     pub async fn load(config: &Config, aws: &aws_config::SdkConfig) -> Result<Self, RescreenError> {
-        let s3 = compliance_aws::S3Client::new(aws);
+        let s3 = compliance_aws::s3_client(aws);
         let rules = match &config.rules_s3_uri {
             Some(uri) => {
                 let (bucket, key) = uri
@@ -190,7 +194,12 @@ impl Rescreener {
                 compliance_aws::DynamoClient::new(aws),
                 config.audit_table.clone(),
             )
-            .with_subjects_table(Some(config.subjects_table.clone())),
+            .with_subjects_table(Some(config.subjects_table.clone()))
+            .with_archive(
+                config.audit_archive_bucket.as_ref().map(|bucket| {
+                    compliance_aws::archive::S3RecordArchive::new(s3.clone(), bucket)
+                }),
+            ),
             sink: SnsAlertSink::new(
                 compliance_aws::SnsClient::new(aws),
                 config.alert_topic_arn.clone(),

@@ -86,6 +86,49 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// Days a sealed record is kept in the tests' archive buckets.
+pub const ARCHIVE_RETENTION_DAYS: i32 = 1827;
+
+/// A bucket like the template's `AuditArchiveBucket`: versioned, Object Lock on, every object
+/// kept [`ARCHIVE_RETENTION_DAYS`] in compliance mode by default.
+pub async fn create_archive_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
+    use aws_sdk_s3::types::{
+        DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode,
+        ObjectLockRule,
+    };
+    s3.create_bucket()
+        .bucket(bucket)
+        .object_lock_enabled_for_bucket(true)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create archive bucket");
+    s3.put_object_lock_configuration()
+        .bucket(bucket)
+        .object_lock_configuration(
+            ObjectLockConfiguration::builder()
+                .object_lock_enabled(ObjectLockEnabled::Enabled)
+                .rule(
+                    ObjectLockRule::builder()
+                        .default_retention(
+                            DefaultRetention::builder()
+                                .mode(ObjectLockRetentionMode::Compliance)
+                                .days(ARCHIVE_RETENTION_DAYS)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("archive bucket default retention");
+}
+
 /// The AWS resources of one test, all uniquely named.
 pub struct Stack {
     pub config: SdkConfig,
@@ -93,6 +136,8 @@ pub struct Stack {
     pub table: String,
     pub topic_arn: String,
     pub queue_url: String,
+    /// The bucket with Object Lock where records are sealed, as in template.yaml.
+    pub archive_bucket: String,
     pub s3: aws_sdk_s3::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub sqs: aws_sdk_sqs::Client,
@@ -130,6 +175,8 @@ impl Stack {
             .expect("enable versioning");
 
         create_audit_table(&dynamodb, &table).await;
+        let archive_bucket = unique("audit-archive");
+        create_archive_bucket(&s3, &archive_bucket).await;
 
         let topic_arn = sns
             .create_topic()
@@ -174,6 +221,7 @@ impl Stack {
             table,
             topic_arn,
             queue_url,
+            archive_bucket,
             s3,
             dynamodb,
             sqs,
@@ -194,6 +242,7 @@ impl Stack {
             customer_id_tag: None,
             identity_key_secret_arn: None,
             subjects_table: None,
+            audit_archive_bucket: Some(self.archive_bucket.clone()),
         }
     }
 
@@ -202,6 +251,7 @@ impl Stack {
             audit_table: self.table.clone(),
             alert_topic_arn: self.topic_arn.clone(),
             case_sla_hours: audit_api::DEFAULT_CASE_SLA_HOURS,
+            audit_archive_bucket: Some(self.archive_bucket.clone()),
             ..audit_api::Config::default()
         }
     }
