@@ -466,7 +466,12 @@ fn scan(args: ScanArgs) -> Result<bool, CliError> {
     let mut records = Vec::with_capacity(paths.len());
     let mut customers = std::collections::BTreeMap::new();
     for (path, below) in &paths {
-        let location = SourceRef::file(&path.display().to_string(), None);
+        let location = SourceRef::file(&compliance_local::document_name(path), None);
+        // Read by its path, not its name: a name that is not UTF-8 is escaped.
+        let source = compliance_local::PathSource {
+            path,
+            max_bytes: source.max_bytes,
+        };
         let claims = CustomerClaims {
             command_line: args.customer.clone(),
             key_pattern: customer_pattern.as_ref().and_then(|p| p.customer_id(below)),

@@ -268,3 +268,58 @@ fn scan_of_the_hostile_corpus_records_each_file_once_with_a_clear_reason() {
         describe(&listed)
     );
 }
+
+/// File names that are not UTF-8 (Linux allows any byte but `/` and NUL): each file is read by
+/// its own path and recorded under its own name, the bytes that are not UTF-8 written `\xHH`.
+/// Before, the lossy name (with U+FFFD) was reopened as a path: such a file was "not found",
+/// and two of them shared one name and one document id.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_read_and_recorded_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("non-utf8-names");
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).expect("docs");
+    let text = std::fs::read(Path::new(HOSTILE).join("files/name-no-extension")).expect("text");
+    for name in [
+        &b"name-\xff.txt"[..],
+        b"name-\xfe.txt",
+        b"name-caf\xe9-latin1.txt",
+    ] {
+        std::fs::write(docs.join(std::ffi::OsStr::from_bytes(name)), &text).expect("write");
+    }
+    let store = dir.path().join("store.db");
+    let docs_arg = docs.to_str().expect("temp dir is UTF-8");
+    let store_arg = store.to_str().expect("temp dir is UTF-8");
+    let output = compliance(&["scan", docs_arg, "--store", store_arg, "--json", "--quiet"]);
+    assert_exit(&output, 0, "scan of files named in other encodings");
+    let records: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let mut names: Vec<String> = records
+        .iter()
+        .map(|r| {
+            assert_eq!(r["decision"], "approved", "read and judged: {r}");
+            let document = r["document"].as_str().expect("document");
+            document
+                .strip_prefix(docs_arg)
+                .expect("under the folder")
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "/name-\\xFE.txt",
+            "/name-\\xFF.txt",
+            "/name-caf\\xE9-latin1.txt"
+        ]
+    );
+    let ids: BTreeSet<&str> = records
+        .iter()
+        .filter_map(|r| r["document_id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 3, "one document id each");
+}

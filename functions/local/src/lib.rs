@@ -50,6 +50,43 @@ impl DocumentSource for FileSource {
     }
 }
 
+/// Reads one given file whatever the document is named: for a path that is not UTF-8, whose
+/// [`document_name`] cannot be opened as a path.
+pub struct PathSource<'a> {
+    pub path: &'a Path,
+    pub max_bytes: u64,
+}
+
+impl DocumentSource for PathSource<'_> {
+    async fn fetch(&self, _source: &SourceRef) -> Result<FetchedDocument, PortError> {
+        Ok(read_file(self.path, self.max_bytes).into())
+    }
+}
+
+/// The name a local file is recorded under: its path, with each byte that is not part of
+/// valid UTF-8 written `\xHH`. Lossy text would put U+FFFD in its place, so that two files
+/// whose names differ only there would be recorded under one name and one document id.
+pub fn document_name(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut name = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            name.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                // Writing to a String cannot fail.
+                let _ = write!(name, "\\x{byte:02X}");
+            }
+        }
+        name
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
+    }
+}
+
 /// Reads one file, never more than `max_bytes`; a file that cannot be read is `Unreadable`.
 pub fn read_file(path: &Path, max_bytes: u64) -> Fetched {
     let not_fetched = |e: std::io::Error| {
