@@ -180,6 +180,16 @@ def main() -> int:
     bucket, audit, subjects = f"bench-{suffix}", f"audit-{suffix}", f"subjects-{suffix}"
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    # Where records are sealed, as the template's AuditArchiveBucket (Object Lock).
+    archive = f"archive-{suffix}"
+    s3.create_bucket(Bucket=archive, ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(
+        Bucket=archive,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1827}},
+        },
+    )
     create_table(dynamodb, audit, resources["AuditTable"]["Properties"])
     create_table(dynamodb, subjects, resources["SubjectsTable"]["Properties"])
     topic = sns.create_topic(Name=f"alerts-{suffix}")["TopicArn"]
@@ -246,6 +256,7 @@ def main() -> int:
         LISTS_S3_URI=f"s3://{bucket}/lists/",
         SUBJECTS_TABLE=subjects,
         IDENTITY_KEY_SECRET_ARN=secret["ARN"],
+        AUDIT_ARCHIVE_BUCKET=archive,
         RUST_LOG="warn",
     )
     started_ms = time.time() * 1000
@@ -267,6 +278,12 @@ def main() -> int:
         for m in messages:
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
 
+    sealed_count, sealed_bytes = 0, 0
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=archive):
+        for version in page.get("Versions", []):
+            sealed_count += 1
+            sealed_bytes += version["Size"]
+
     audit_writes = write_units(dynamodb, audit, resources["AuditTable"]["Properties"])
     subject_writes = write_units(dynamodb, subjects, resources["SubjectsTable"]["Properties"])
 
@@ -279,6 +296,7 @@ def main() -> int:
         "lambda requests": PRICE["lambda_request"] * million,
         "lambda compute": billed_ms / 1000 * gb * PRICE["lambda_gb_second_arm64"] * million,
         "s3 put (the upload)": PRICE["s3_put"] * million,
+        "s3 put (the sealed record)": sealed_count * per_doc * PRICE["s3_put"] * million,
         "s3 get": PRICE["s3_get"] * million,
         "dynamodb writes": (audit_writes["write_units"] + subject_writes["write_units"])
         * per_doc * PRICE["dynamodb_write_request_unit"] * million,
@@ -290,6 +308,8 @@ def main() -> int:
         "dynamodb, per month": (audit_writes["bytes"] + subject_writes["bytes"]) * per_doc
         * million / 1e9 * PRICE["dynamodb_storage_gb_month"],
         "s3 documents, per month": uploaded_bytes * per_doc * million / 1e9
+        * PRICE["s3_storage_gb_month"],
+        "s3 sealed records, per month": sealed_bytes * per_doc * million / 1e9
         * PRICE["s3_storage_gb_month"],
     }
     report = {
@@ -304,6 +324,8 @@ def main() -> int:
         "documents_per_second_on_moto": measured["documents_per_second"],
         "cpu_per_document_ms": measured["cpu_per_document_ms"],
         "alerts_per_document": alerts * per_doc,
+        "sealed_records_per_document": sealed_count * per_doc,
+        "sealed_bytes_per_document": sealed_bytes * per_doc,
         "audit_table": audit_writes,
         "subjects_table": subject_writes,
         "write_units_per_document": (audit_writes["write_units"] + subject_writes["write_units"])
