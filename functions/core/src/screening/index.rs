@@ -310,13 +310,56 @@ impl Screener {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             scratch.start(self.names.len(), self.words.len());
+            // Single words come before runs, so that what the single words are is known when
+            // their runs are looked at.
             for (unit_number, unit, query_mask, unit_is_run) in prepared.numbered_keyed_units() {
-                let scratch = &mut *scratch;
-                let similar_words = scratch.words.similar(self.id, unit, unit_is_run, |stamps| {
+                let Scratch {
+                    words,
+                    known,
+                    names,
+                    exact,
+                    ..
+                } = &mut *scratch;
+                let similar_words = words.similar(self.id, unit, unit_is_run, |stamps| {
                     self.similar_words(unit, unit_is_run, stamps)
                 });
+                if !unit_is_run {
+                    exact.extend(
+                        similar_words
+                            .iter()
+                            .filter(|&&(word_id, similarity)| {
+                                similarity >= 1.0
+                                    && self.meta.get(word_id as usize).is_some_and(|m| !m.is_run)
+                            })
+                            .map(|&(word_id, _)| (unit_number, word_id)),
+                    );
+                }
+                let unit_exact = || exact.iter().filter(move |(unit, _)| *unit == unit_number);
                 for &(word_id, similarity) in similar_words {
-                    scratch.known.add(word_id, unit_number, similarity);
+                    let exact_singles = known.add(
+                        word_id,
+                        unit_number,
+                        similarity,
+                        if !unit_is_run && similarity >= 1.0 {
+                            query_mask
+                        } else {
+                            0
+                        },
+                    );
+                    // Names are touched only through pairings the alignment can make: they
+                    // alone can credit words in the bound below. A pairing is never made when
+                    // a better one within both its sides exists (taken first, it or what took
+                    // its place holds a word of each side); here, a single word of the query
+                    // equal to a listed word beats a run over it on either side (a query run
+                    // holding it against that listed word, or it against a listed run
+                    // holding that word). The similarity is kept for scoring all the same.
+                    if unit_is_run && similarity < 1.0 && exact_singles & query_mask != 0 {
+                        continue;
+                    }
+                    let listed_run = similarity < 1.0
+                        && !unit_is_run
+                        && self.meta.get(word_id as usize).is_some_and(|m| m.is_run)
+                        && unit_exact().next().is_some();
                     let from = self.occurrence_starts.get(word_id as usize).copied();
                     let to = self.occurrence_starts.get(word_id as usize + 1).copied();
                     let (Some(from), Some(to)) = (from, to) else {
@@ -327,10 +370,34 @@ impl Screener {
                         .get(from as usize..to as usize)
                         .unwrap_or_default()
                     {
-                        scratch.names.touch(name_id, query_mask, listed_mask);
+                        if listed_run
+                            && self.run_over_exact_word(
+                                name_id,
+                                listed_mask,
+                                unit_exact().map(|&(_, word)| word),
+                            )
+                        {
+                            continue;
+                        }
+                        names.touch(name_id, query_mask, listed_mask);
                     }
                 }
             }
+            // The query's side of the bound below depends only on its mask and the listed
+            // name's initials, alike for most names touched: the last one worked out is kept.
+            let mut last_query_share: Option<(u16, usize, f64)> = None;
+            let mut query_share = |query_mask: u16, listed: &PreparedName| match last_query_share {
+                Some((mask, initials, share))
+                    if mask == query_mask && initials == listed.initials =>
+                {
+                    share
+                }
+                _ => {
+                    let share = prepared.share_bound(query_mask, listed);
+                    last_query_share = Some((query_mask, listed.initials, share));
+                    share
+                }
+            };
             // Only names that could still reach the threshold are scored: each side's share
             // of matched weight is bounded by the words that shared a key.
             let mut candidates: Vec<u32> = scratch
@@ -340,7 +407,7 @@ impl Screener {
                     self.names.get(*name_id as usize).is_some_and(|name| {
                         kinds_compatible(query.entity_type, name.entity_type)
                             && score_bound(
-                                prepared.share_bound(*query_mask, &name.prepared),
+                                query_share(*query_mask, &name.prepared),
                                 name.prepared.share_bound(*listed_mask, &prepared),
                             ) + MAX_BONUS
                                 >= threshold
@@ -362,6 +429,44 @@ impl Screener {
                 Some((known, pairings)),
             )
         })
+    }
+
+    /// Whether the listed run of name `name_id` over the words of `run_mask` holds one of
+    /// `exact_words` (the listed words a screened word is, exactly) as one of its words: then
+    /// that screened word paired with the run is never aligned, as the exact pair of the
+    /// screened word with that word comes first and takes one side or the other. Only a run
+    /// known to be one (two words, or the middle of three) is judged: the mask of a run word
+    /// found twice in a name covers both.
+    fn run_over_exact_word(
+        &self,
+        name_id: u32,
+        run_mask: u16,
+        exact_words: impl Iterator<Item = u32> + Clone,
+    ) -> bool {
+        let Some(name) = self.names.get(name_id as usize) else {
+            return false;
+        };
+        let first = run_mask.trailing_zeros() as usize;
+        let words_to_check = match run_mask.count_ones() {
+            // Two words: one run.
+            2 => run_mask,
+            // Three words in a row: one run of three, or two of two sharing the middle.
+            3 if run_mask >> first == 0b111 => 1 << (first + 1),
+            _ => return false,
+        };
+        let mut left = words_to_check;
+        while left != 0 {
+            let at = left.trailing_zeros() as usize;
+            if name
+                .unit_words
+                .get(at)
+                .is_some_and(|word| exact_words.clone().any(|exact| exact == *word))
+            {
+                return true;
+            }
+            left &= left - 1;
+        }
+        false
     }
 
     /// The listed words similar to a screened word (or run), with their similarity: the
@@ -598,26 +703,28 @@ impl Screener {
         let mut why = Vec::new();
         let mut score = name_score;
         if !pairs.is_empty() {
-            let words: Vec<String> = pairs
-                .iter()
-                .map(|(_, listed, s)| {
-                    if *s >= 1.0 {
-                        format!("{listed} (exact)")
-                    } else {
-                        format!("{listed} ({s:.2})")
-                    }
-                })
-                .collect();
-            why.push(format!(
-                "name {:.2} against {}: {}",
+            use std::fmt::Write;
+            let mut line = format!(
+                "name {:.2} against {}: ",
                 name_score,
                 if alias == 0 {
                     "the listed name"
                 } else {
                     "an alias"
-                },
-                words.join(", ")
-            ));
+                }
+            );
+            for (i, (_, listed, s)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    line.push_str(", ");
+                }
+                // Writing to a String cannot fail.
+                let _ = if *s >= 1.0 {
+                    write!(line, "{listed} (exact)")
+                } else {
+                    write!(line, "{listed} ({s:.2})")
+                };
+            }
+            why.push(line);
         }
         let birth_date_agrees = match query.birth_date {
             Some(d) if !entry.birth_dates.is_empty() => {
@@ -812,12 +919,16 @@ struct Scratch {
     known: KnownWords,
     /// Working memory of `compare_known`.
     pairings: Vec<Pairing>,
+    /// (query unit, listed word) of each single word of the query and a listed word it is
+    /// exactly.
+    exact: Vec<(usize, u32)>,
 }
 
 impl Scratch {
     fn start(&mut self, names: usize, words: usize) {
         self.names.start(names);
         self.known.start(words);
+        self.exact.clear();
     }
 }
 
@@ -829,6 +940,9 @@ struct KnownWords {
     generation: u32,
     /// By listed word: (generation, start, end) in `units`; while finding, `end` counts.
     slots: Vec<(u32, u32, u32)>,
+    /// By listed word, valid with its slot: the single words of the query that are it
+    /// exactly, a bit each.
+    exact_singles: Vec<u16>,
     /// (listed word, query unit, similarity) as found.
     found: Vec<(u32, u16, f64)>,
     /// The listed words found, each once.
@@ -841,6 +955,7 @@ impl KnownWords {
     fn start(&mut self, words: usize) {
         if self.slots.len() < words {
             self.slots.resize(words, (0, 0, 0));
+            self.exact_singles.resize(words, 0);
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
@@ -852,16 +967,25 @@ impl KnownWords {
         self.units.clear();
     }
 
-    fn add(&mut self, word: u32, unit: usize, similarity: f64) {
-        let Some(slot) = self.slots.get_mut(word as usize) else {
-            return;
+    /// Records that query unit `unit` is similar to listed word `word`; `exact_singles`: the
+    /// query's single words it is exactly (empty unless `unit` is one of them, at 1). Returns
+    /// every single word of the query found so far to be the listed word exactly.
+    fn add(&mut self, word: u32, unit: usize, similarity: f64, exact_singles: u16) -> u16 {
+        let (Some(slot), Some(exact)) = (
+            self.slots.get_mut(word as usize),
+            self.exact_singles.get_mut(word as usize),
+        ) else {
+            return 0;
         };
         if slot.0 != self.generation {
             *slot = (self.generation, 0, 0);
+            *exact = 0;
             self.words.push(word);
         }
         slot.2 += 1;
+        *exact |= exact_singles;
         self.found.push((word, unit as u16, similarity));
+        *exact
     }
 
     /// Groups what was found by listed word.
@@ -917,42 +1041,40 @@ impl KnownSimilarities for NameWords<'_> {
 #[derive(Default)]
 struct NameMarks {
     generation: u32,
-    stamp: Vec<u32>,
-    masks: Vec<(u16, u16)>,
+    /// By name: (generation, query mask, listed mask), side by side so that a touch reads
+    /// one place.
+    marks: Vec<(u32, u16, u16)>,
     touched: Vec<u32>,
 }
 
 impl NameMarks {
     fn start(&mut self, names: usize) {
-        if self.stamp.len() < names {
-            self.stamp.resize(names, 0);
-            self.masks.resize(names, (0, 0));
+        if self.marks.len() < names {
+            self.marks.resize(names, (0, 0, 0));
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.marks.iter_mut().for_each(|m| m.0 = 0);
             self.generation = 1;
         }
         self.touched.clear();
     }
 
     fn touch(&mut self, name: u32, query_mask: u16, listed_mask: u16) {
-        let i = name as usize;
-        let (Some(stamp), Some(masks)) = (self.stamp.get_mut(i), self.masks.get_mut(i)) else {
+        let Some(mark) = self.marks.get_mut(name as usize) else {
             return;
         };
-        if *stamp != self.generation {
-            *stamp = self.generation;
-            *masks = (0, 0);
+        if mark.0 != self.generation {
+            *mark = (self.generation, 0, 0);
             self.touched.push(name);
         }
-        masks.0 |= query_mask;
-        masks.1 |= listed_mask;
+        mark.1 |= query_mask;
+        mark.2 |= listed_mask;
     }
 
     fn touched(&self) -> impl Iterator<Item = (u32, u16, u16)> + '_ {
         self.touched.iter().map(|&n| {
-            let (q, l) = self.masks.get(n as usize).copied().unwrap_or_default();
+            let (_, q, l) = self.marks.get(n as usize).copied().unwrap_or_default();
             (n, q, l)
         })
     }
@@ -1048,10 +1170,11 @@ impl WordCache {
     }
 }
 
-/// Empties this thread's cache of similar words, so that a benchmark can measure screening
-/// from a cold cache.
+/// Empties this thread's cache of similar words (and its memory of the screened words'
+/// keys), so that a benchmark can measure screening from a cold cache.
 pub fn forget_similar_words() {
     SCRATCH.with(|scratch| scratch.borrow_mut().words.clear());
+    super::score::forget_screened_words();
 }
 
 thread_local! {

@@ -89,6 +89,64 @@ pub fn prepare_token(token: Token) -> PreparedToken {
 
 thread_local! {
     static METAPHONE: DoubleMetaphone = DoubleMetaphone::default();
+    /// What `prepare_token` made of the words screened lately, by text.
+    static SCREENED_WORDS: std::cell::RefCell<ScreenedWords> = Default::default();
+}
+
+/// Words remembered per thread before the memory of them is emptied (a few hundred KB).
+const SCREENED_WORDS_KEPT: usize = 8_192;
+
+/// A word's weight, keys, letters and whether it is numeric, by text and particle flag: all
+/// that `prepare_token` makes of a word depends on those alone.
+type ScreenedWords = std::collections::HashMap<
+    std::sync::Arc<str>,
+    (bool, f64, [u64; 5], u64, bool),
+    super::index::FastHash,
+>;
+
+/// Empties this thread's memory of screened words (see `forget_similar_words`).
+pub(super) fn forget_screened_words() {
+    SCREENED_WORDS.with(|words| words.borrow_mut().clear());
+}
+
+/// `prepare_token` for screened names: names share their words (given names, `mohammed`,
+/// `trading`), and Double Metaphone is most of preparing one, so a word seen lately is
+/// prepared from memory (the same answer: it depends on the word alone).
+fn prepare_screened_token(token: Token) -> PreparedToken {
+    let remembered = SCREENED_WORDS.with(|words| {
+        words
+            .borrow()
+            .get(&*token.text)
+            .copied()
+            .filter(|remembered| remembered.0 == token.particle)
+    });
+    if let Some((_, weight, keys, letters, numeric)) = remembered {
+        return PreparedToken {
+            token,
+            weight,
+            keys,
+            letters,
+            numeric,
+        };
+    }
+    let prepared = prepare_token(token);
+    SCREENED_WORDS.with(|words| {
+        let mut words = words.borrow_mut();
+        if words.len() >= SCREENED_WORDS_KEPT {
+            words.clear();
+        }
+        words.insert(
+            prepared.token.text.clone(),
+            (
+                prepared.token.particle,
+                prepared.weight,
+                prepared.keys,
+                prepared.letters,
+                prepared.numeric,
+            ),
+        );
+    });
+    prepared
 }
 
 /// One bit per letter or digit present; anything else shares the last bit (which only makes
@@ -239,7 +297,7 @@ impl PreparedToken {
 
 impl PreparedName {
     pub fn new(name: &str, kind: Option<EntityType>) -> Self {
-        Self::with_cache(name, kind, &mut prepare_token)
+        Self::with_cache(name, kind, &mut prepare_screened_token)
     }
 
     /// As `new`, preparing each word through `prepare` (the index caches words it has seen:
@@ -320,15 +378,19 @@ impl PreparedName {
     /// found a partner by key. Initials and particles are not keyed but may still pair, and
     /// each initial on the other side can vouch for one letter of a word here.
     pub fn share_bound(&self, mask: u16, other: &PreparedName) -> f64 {
-        let reachable_words = mask | !self.keyed_mask;
-        let reachable: f64 = other.initials as f64
-            + self
-                .tokens
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| reachable_words & (1 << i) != 0)
-                .map(|(_, t)| t.weight)
-                .sum::<f64>();
+        let words = 1u32
+            .checked_shl(self.tokens.len() as u32)
+            .map_or(u32::MAX, |above| above - 1);
+        // The reachable words' weights, summed in word order (one bit each, lowest first).
+        let mut reachable_words = u32::from(mask | !self.keyed_mask) & words;
+        let mut weights = 0.0f64;
+        while reachable_words != 0 {
+            if let Some(token) = self.tokens.get(reachable_words.trailing_zeros() as usize) {
+                weights += token.weight;
+            }
+            reachable_words &= reachable_words - 1;
+        }
+        let reachable = other.initials as f64 + weights;
         (reachable / self.total_weight.max(f64::EPSILON)).min(1.0)
     }
 
@@ -364,27 +426,108 @@ pub fn token_similarity(a: &PreparedToken, b: &PreparedToken) -> f64 {
 }
 
 /// A screened word prepared to be compared with many listed words: its bit-parallel edit
-/// distance state is built once, not once per listed word.
+/// distance state (where each letter stands) is built once, not once per listed word.
 pub struct WordComparator<'a> {
     word: &'a PreparedToken,
-    osa: rapidfuzz::distance::osa::BatchComparator<u8>,
+    /// `None` for a word longer than 64 bytes: compared by `edit_distance_within`.
+    positions: Option<BytePositions>,
 }
 
 impl<'a> WordComparator<'a> {
     pub fn new(word: &'a PreparedToken) -> Self {
         Self {
             word,
-            osa: rapidfuzz::distance::osa::BatchComparator::new(word.token.text.bytes()),
+            positions: BytePositions::new(word.token.text.as_bytes()),
         }
     }
 
     /// `token_similarity(word, other)`, exactly.
     pub fn similarity(&self, other: &PreparedToken) -> f64 {
-        use rapidfuzz::distance::osa::Args;
-        similarity_by(self.word, other, &mut |_, y, most| {
-            self.osa
-                .distance_with_args(y.iter().copied(), &Args::default().score_cutoff(most))
+        similarity_by(self.word, other, &mut |x, y, most| match &self.positions {
+            Some(positions) => Some(positions.osa_distance(y)).filter(|&d| d <= most),
+            None => edit_distance_within(x, y, most),
         })
+    }
+}
+
+/// Folded words hold only lower-case letters and digits: their number, 0 to 35.
+fn letter_number(byte: u8) -> Option<usize> {
+    match byte {
+        b'a'..=b'z' => Some(usize::from(byte - b'a')),
+        b'0'..=b'9' => Some(26 + usize::from(byte - b'0')),
+        _ => None,
+    }
+}
+
+/// Where each letter and digit stands in a word of 1 to 64 letters and digits, a bit per
+/// position: the table of the bit-parallel Jaro matching (small, as one is built per pair).
+struct LetterPositions {
+    at: [u64; 36],
+}
+
+impl LetterPositions {
+    /// `None` for an empty word, a longer one, or one with other bytes.
+    fn new(word: &[u8]) -> Option<Self> {
+        if word.is_empty() || word.len() > 64 {
+            return None;
+        }
+        let mut at = [0u64; 36];
+        for (i, &byte) in word.iter().enumerate() {
+            *at.get_mut(letter_number(byte)?)? |= 1 << i;
+        }
+        Some(Self { at })
+    }
+
+    /// The positions of `byte`; `None` for a byte no word here holds.
+    fn of(&self, byte: u8) -> Option<u64> {
+        self.at.get(letter_number(byte)?).copied()
+    }
+}
+
+/// Where each byte stands in a word of 1 to 64 bytes, a bit per position: the table of the
+/// bit-parallel edit distance, built once per screened word.
+struct BytePositions {
+    len: usize,
+    at: [u64; 256],
+}
+
+impl BytePositions {
+    /// `None` for an empty word or one longer than 64 bytes.
+    fn new(word: &[u8]) -> Option<Self> {
+        if word.is_empty() || word.len() > 64 {
+            return None;
+        }
+        let mut at = [0u64; 256];
+        for (i, &byte) in word.iter().enumerate() {
+            at[usize::from(byte)] |= 1 << i;
+        }
+        Some(Self {
+            len: word.len(),
+            at,
+        })
+    }
+
+    /// Optimal string alignment distance of the word to `other` (Hyyrö 2003, one machine
+    /// word: as `rapidfuzz` computes it).
+    fn osa_distance(&self, other: &[u8]) -> usize {
+        let (mut vp, mut vn, mut d0, mut previous) = (!0u64, 0u64, 0u64, 0u64);
+        let mut distance = self.len;
+        let last = 1u64 << (self.len - 1);
+        for &byte in other {
+            let pm = self.at[usize::from(byte)];
+            let transposed = ((!d0 & pm) << 1) & previous;
+            d0 = ((pm & vp).wrapping_add(vp) ^ vp) | pm | vn | transposed;
+            let hp = vn | !(d0 | vp);
+            let hn = d0 & vp;
+            distance += usize::from(hp & last != 0);
+            distance = distance.saturating_sub(usize::from(hn & last != 0));
+            let hp = (hp << 1) | 1;
+            let hn = hn << 1;
+            vp = hn | !(d0 | hp);
+            vn = hp & d0;
+            previous = pm;
+        }
+        distance
     }
 }
 
@@ -414,7 +557,7 @@ fn similarity_by(
     }
     // Words that share no blocking key (sound, beginning, consonants) are not compared, nor
     // is a particle with a word that is not one.
-    if !a.shares_key(b) || a.token.particle != b.token.particle {
+    if a.token.particle != b.token.particle || !a.shares_key(b) {
         return 0.0;
     }
     // Transliterated from a script without short vowels: the consonants are what can agree.
@@ -521,6 +664,65 @@ fn jaro(a: &[u8], b: &[u8]) -> f64 {
     } else if a_len == 0 || b_len == 0 {
         return 0.0;
     }
+    match jaro_bits(a, b) {
+        Some(similarity) => similarity,
+        None => jaro_by_bytes(a, b),
+    }
+}
+
+/// `jaro` of two words of 1 to 64 letters and digits, matching a letter with the first
+/// unmatched one of the other word in range by bit masks instead of a scan: the same
+/// matches, transpositions and arithmetic. `None` for other words.
+fn jaro_bits(a: &[u8], b: &[u8]) -> Option<f64> {
+    let (a_len, b_len) = (a.len(), b.len());
+    if a_len > 64 {
+        return None;
+    }
+    let b_positions = LetterPositions::new(b)?;
+    let search_range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let below = |n: usize| {
+        if n >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << n) - 1
+        }
+    };
+    let (mut a_matched, mut b_matched) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &x) in a.iter().enumerate() {
+        let low = i.saturating_sub(search_range);
+        let high = b_len.min(i + search_range + 1);
+        let free = b_positions.of(x)? & below(high) & !below(low) & !b_matched;
+        if free != 0 {
+            b_matched |= free & free.wrapping_neg();
+            a_matched |= 1 << i;
+            matches += 1;
+        }
+    }
+    if matches == 0 {
+        return Some(0.0);
+    }
+    let mut transpositions = 0usize;
+    while a_matched != 0 {
+        let (i, j) = (a_matched.trailing_zeros(), b_matched.trailing_zeros());
+        if a.get(i as usize) != b.get(j as usize) {
+            transpositions += 1;
+        }
+        a_matched &= a_matched - 1;
+        b_matched &= b_matched.wrapping_sub(1);
+    }
+    transpositions /= 2;
+    Some(
+        ((matches as f64 / a_len as f64)
+            + (matches as f64 / b_len as f64)
+            + ((matches - transpositions) as f64 / matches as f64))
+            / 3.0,
+    )
+}
+
+/// `jaro` by scanning, for words `jaro_bits` does not take (at most 64 bytes each).
+fn jaro_by_bytes(a: &[u8], b: &[u8]) -> f64 {
+    let (a_len, b_len) = (a.len(), b.len());
     let search_range = (a_len.max(b_len) / 2).saturating_sub(1);
     let mut a_flags = [false; 64];
     let mut b_flags = [false; 64];
@@ -834,11 +1036,14 @@ fn resolve(
         l_cover += s * l_credit;
         if let Some(pairs) = pairs.as_deref_mut() {
             let words = |name: &PreparedName, range: std::ops::Range<usize>| {
-                name.tokens[range]
-                    .iter()
-                    .map(|t| &*t.token.text)
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                let mut text = String::new();
+                for (i, t) in name.tokens[range].iter().enumerate() {
+                    if i > 0 {
+                        text.push(' ');
+                    }
+                    text.push_str(&t.token.text);
+                }
+                text
             };
             pairs.push((words(query, q_range), words(listed, l_range), s));
         }
@@ -991,6 +1196,49 @@ mod tests {
         "1234",
         "abcdefghij",
     ];
+
+    #[test]
+    fn bit_parallel_jaro_and_distance_are_the_scanned_ones() {
+        let mut words: Vec<String> = DISTANCE_WORDS.iter().map(|w| w.to_string()).collect();
+        words.extend(
+            [
+                "aaaaab",
+                "baaaaa",
+                "abab",
+                "baba",
+                "zz",
+                "a1b2c3",
+                "mississippi",
+            ]
+            .map(String::from),
+        );
+        words.push("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01".into());
+        words.push("bacdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz10".into());
+        for a in &words {
+            for b in &words {
+                let (x, y) = (a.as_bytes(), b.as_bytes());
+                assert_eq!(
+                    jaro_bits(x, y).map(f64::to_bits),
+                    Some(jaro_by_bytes(x, y).to_bits()),
+                    "{a} {b}"
+                );
+                let positions = BytePositions::new(x).expect("short word");
+                assert_eq!(
+                    positions.osa_distance(y),
+                    strsim::osa_distance(a, b),
+                    "{a} {b}"
+                );
+            }
+        }
+        // Other bytes, longer words: not taken, left to the general code.
+        assert!(LetterPositions::new(b"o'brien").is_none());
+        assert!(BytePositions::new(&[b'a'; 65]).is_none());
+        assert_eq!(
+            BytePositions::new(b"o'brien").map(|p| p.osa_distance(b"obrien")),
+            Some(1)
+        );
+        assert!(jaro_bits(b"ab-c", b"abc").is_none());
+    }
 
     #[test]
     fn bounded_distance_is_the_distance() {
