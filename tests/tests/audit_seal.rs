@@ -53,6 +53,24 @@ async fn sealed_versions(stack: &Stack, document_id: &str) -> Vec<String> {
         .collect()
 }
 
+/// The current version of a sealed copy, as JSON.
+async fn sealed_copy(stack: &Stack, key: &str) -> Value {
+    let bytes = stack
+        .s3
+        .get_object()
+        .bucket(&stack.archive_bucket)
+        .key(key)
+        .send()
+        .await
+        .expect("get copy")
+        .body
+        .collect()
+        .await
+        .expect("copy body")
+        .into_bytes();
+    serde_json::from_slice(&bytes).expect("the copy is JSON")
+}
+
 /// Uploads the sample document and returns its S3 event.
 async fn upload(stack: &Stack) -> Value {
     let (version, etag, size) = stack
@@ -113,22 +131,7 @@ async fn each_record_is_sealed_once_in_a_locked_copy_that_cannot_be_deleted() {
     // The copy is the record: what the audit API compares, field by field.
     let stored = stack.items().await;
     assert_eq!(stored.len(), 1);
-    let copy: Value = serde_json::from_slice(
-        &stack
-            .s3
-            .get_object()
-            .bucket(&stack.archive_bucket)
-            .key(&key)
-            .send()
-            .await
-            .expect("get copy")
-            .body
-            .collect()
-            .await
-            .expect("copy body")
-            .into_bytes(),
-    )
-    .expect("the copy is JSON");
+    let copy = sealed_copy(&stack, &key).await;
     assert_eq!(copy["format"], 1);
     assert_eq!(copy["record"]["document_id"], document_id.as_str());
     assert_eq!(copy["record"]["decision"], stored[0]["decision"]);
@@ -214,22 +217,7 @@ async fn a_record_changed_in_the_table_is_shown_altered_and_refused_by_the_next_
     assert_eq!(status["fields"], serde_json::json!(["decision", "reasons"]));
     // The sealed copy still says what was decided.
     let key = format!("records/{document_id}.json");
-    let copy: Value = serde_json::from_slice(
-        &stack
-            .s3
-            .get_object()
-            .bucket(&stack.archive_bucket)
-            .key(&key)
-            .send()
-            .await
-            .expect("get copy")
-            .body
-            .collect()
-            .await
-            .expect("copy body")
-            .into_bytes(),
-    )
-    .expect("JSON");
+    let copy = sealed_copy(&stack, &key).await;
     assert_eq!(copy["record"]["decision"], decision);
 
     // A redelivery does not pass over it: a permanent error (dead-letter queue, alarm).

@@ -86,6 +86,21 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// A bucket in the tests' region, with Object Lock (and so versioning) when asked.
+pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, object_lock: bool) {
+    s3.create_bucket()
+        .bucket(bucket)
+        .object_lock_enabled_for_bucket(object_lock)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create bucket {bucket}: {e:?}"));
+}
+
 /// Days a sealed record is kept in the tests' archive buckets.
 pub const ARCHIVE_RETENTION_DAYS: i32 = 1827;
 
@@ -96,17 +111,7 @@ pub async fn create_archive_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
         DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode,
         ObjectLockRule,
     };
-    s3.create_bucket()
-        .bucket(bucket)
-        .object_lock_enabled_for_bucket(true)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create archive bucket");
+    create_bucket(s3, bucket, true).await;
     s3.put_object_lock_configuration()
         .bucket(bucket)
         .object_lock_configuration(
@@ -153,16 +158,7 @@ impl Stack {
         let bucket = unique("documents");
         let table = unique("audit");
 
-        s3.create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("create bucket");
+        create_bucket(&s3, &bucket, false).await;
         s3.put_bucket_versioning()
             .bucket(&bucket)
             .versioning_configuration(
