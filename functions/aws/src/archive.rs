@@ -183,37 +183,14 @@ impl S3RecordArchive {
     }
 
     async fn read_version(&self, key: &str, version: &str) -> Result<Vec<u8>, PortError> {
-        let output = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .version_id(version)
-            .send()
-            .await
-            .map_err(|e| port_error("s3:GetObject", &e))?;
-        let too_large = || {
-            PortError::permanent(
-                "s3:GetObject",
-                format!("sealed copy {key}: over the limit of {MAX_SEALED_BYTES} bytes"),
-            )
-        };
-        let length = u64::try_from(output.content_length().unwrap_or(0)).unwrap_or(0);
-        if length > MAX_SEALED_BYTES {
-            return Err(too_large());
-        }
-        let mut body = output.body;
-        let mut bytes = Vec::new();
-        while let Some(chunk) = body
-            .try_next()
-            .await
-            .map_err(|e| PortError::transient("s3:GetObject body", e.to_string()))?
-        {
-            if (bytes.len() + chunk.len()) as u64 > MAX_SEALED_BYTES {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+        crate::lists::get_bounded_version(
+            &self.client,
+            &self.bucket,
+            key,
+            Some(version),
+            MAX_SEALED_BYTES,
+            "a sealed record",
+        )
+        .await
     }
 }

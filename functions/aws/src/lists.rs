@@ -201,6 +201,18 @@ pub async fn get_bounded(
     max_bytes: u64,
     what: &str,
 ) -> Result<Vec<u8>, PortError> {
+    get_bounded_version(client, bucket, key, None, max_bytes, what).await
+}
+
+/// [`get_bounded`] of one version of the object (the current one with `None`).
+pub async fn get_bounded_version(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+    max_bytes: u64,
+    what: &str,
+) -> Result<Vec<u8>, PortError> {
     let too_large = |size: u64| {
         PortError::permanent(
             "s3:GetObject",
@@ -213,6 +225,7 @@ pub async fn get_bounded(
         .get_object()
         .bucket(bucket)
         .key(key)
+        .set_version_id(version.map(str::to_string))
         .send()
         .await
         .map_err(|e| port_error("s3:GetObject", &e))?;
