@@ -14,7 +14,7 @@ use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse
 use aws_lambda_events::encodings::Body;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::types::ObjectLockMode;
-use common::{load_event, s3_event, sample_document, Stack, ARCHIVE_RETENTION_DAYS};
+use common::{load_event, sample_document, ten_at_once, Stack, ARCHIVE_RETENTION_DAYS};
 use serde_json::Value;
 
 const QUIET: Duration = Duration::from_secs(2);
@@ -73,12 +73,9 @@ async fn sealed_copy(stack: &Stack, key: &str) -> Value {
 
 /// Uploads the sample document and returns its S3 event.
 async fn upload(stack: &Stack) -> Value {
-    let (version, etag, size) = stack
-        .put(&format!("incoming/{DOCUMENT}"), sample_document(DOCUMENT))
-        .await;
-    let mut event = s3_event("s3-put.json", &stack.bucket, &version, &etag, size);
-    event["Records"][0]["s3"]["object"]["key"] = Value::from(format!("incoming/{DOCUMENT}"));
-    event
+    stack
+        .upload(&format!("incoming/{DOCUMENT}"), sample_document(DOCUMENT))
+        .await
 }
 
 async fn seal_status(stack: &Stack, document_id: &str) -> Value {
@@ -144,15 +141,8 @@ async fn each_record_is_sealed_once_in_a_locked_copy_that_cannot_be_deleted() {
 
     // Redeliveries, one and then ten at once, find the copy and write no other.
     processor.handle_event(event.clone()).await.expect("again");
-    let concurrent: Vec<_> = (0..10)
-        .map(|_| {
-            let processor = processor.clone();
-            let event = event.clone();
-            tokio::spawn(async move { processor.handle_event(event).await })
-        })
-        .collect();
-    for task in concurrent {
-        task.await.expect("task").expect("concurrent delivery");
+    for result in ten_at_once(&processor, &event).await {
+        result.expect("concurrent delivery");
     }
     let after = sealed_versions(&stack, &document_id).await;
     assert!(

@@ -112,15 +112,8 @@ async fn redelivered_event_creates_no_second_record_or_alert() {
     let again = processor.handle_event(event.clone()).await.expect("again");
     assert_eq!(again["documents"][0]["newly_recorded"], false);
     assert_eq!(again["documents"][0]["alert_published"], false);
-    let concurrent: Vec<_> = (0..10)
-        .map(|_| {
-            let processor = processor.clone();
-            let event = event.clone();
-            tokio::spawn(async move { processor.handle_event(event).await })
-        })
-        .collect();
-    for task in concurrent {
-        let response = task.await.expect("task").expect("concurrent delivery");
+    for result in common::ten_at_once(&processor, &event).await {
+        let response = result.expect("concurrent delivery");
         assert_eq!(response["documents"][0]["newly_recorded"], false);
     }
 

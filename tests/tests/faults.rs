@@ -22,7 +22,9 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sns::SnsEvent;
 use common::fault_proxy::{Fault, FaultProxy, On};
-use common::{moto_endpoint, s3_event, sample_document, sdk_config_for, Stack};
+use common::{
+    deliver_at_once, moto_endpoint, s3_event, sample_document, sdk_config_for, ten_at_once, Stack,
+};
 use lambda_runtime::Diagnostic;
 use processor::{Processor, ProcessorError};
 use serde_json::Value;
@@ -50,41 +52,6 @@ fn processor_behind(stack: &Stack, proxy: &FaultProxy) -> Processor {
         &sdk_config_for(&proxy.endpoint()),
     )
     .expect("processor")
-}
-
-/// The same event delivered ten times at once to one processor.
-async fn ten_at_once(
-    processor: &Arc<Processor>,
-    event: &Value,
-) -> Vec<Result<Value, ProcessorError>> {
-    deliver_at_once(
-        (0..10)
-            .map(|_| (processor.clone(), event.clone()))
-            .collect(),
-    )
-    .await
-}
-
-/// Every delivery at the same instant (behind a barrier), each with its processor.
-async fn deliver_at_once(
-    deliveries: Vec<(Arc<Processor>, Value)>,
-) -> Vec<Result<Value, ProcessorError>> {
-    let barrier = Arc::new(tokio::sync::Barrier::new(deliveries.len()));
-    let tasks: Vec<_> = deliveries
-        .into_iter()
-        .map(|(processor, event)| {
-            let barrier = barrier.clone();
-            tokio::spawn(async move {
-                barrier.wait().await;
-                processor.handle_event(event).await
-            })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.expect("delivery task"));
-    }
-    results
 }
 
 /// A failed invocation must be one the platform retries, and say so to Lambda.

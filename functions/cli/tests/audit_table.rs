@@ -3,6 +3,8 @@
 //! variables). The table is filled by the real pipeline over the sample documents, through the
 //! DynamoDB adapter, as the processor Lambda fills it.
 
+#[path = "../../../tests/tests/common/buckets.rs"]
+mod buckets;
 mod common;
 #[path = "../../../tests/tests/common/moto.rs"]
 mod moto;
@@ -285,16 +287,7 @@ async fn verify_compares_every_record_with_its_seal() {
         .await;
     let s3 = compliance_aws::s3_client(&config);
     let bucket = format!("audit-archive-cli-{}", std::process::id());
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create bucket");
+    buckets::create_bucket(&s3, &bucket, false).await;
     let archive = compliance_aws::archive::S3RecordArchive::new(s3.clone(), &bucket);
     let store = DynamoAuditStore::new(dynamodb.clone(), &name).with_archive(Some(archive));
 

@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde_json::Value;
 
+#[path = "buckets.rs"]
+mod buckets;
+#[allow(unused_imports)] // Only the sealing tests read the retention.
+pub use buckets::ARCHIVE_RETENTION_DAYS;
+pub use buckets::{create_archive_bucket, create_bucket};
 #[path = "table.rs"]
 mod table;
 pub use table::create_audit_table;
@@ -84,54 +89,6 @@ pub fn unique(prefix: &str) -> String {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     )
-}
-
-/// A bucket in the tests' region, with Object Lock (and so versioning) when asked.
-pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, object_lock: bool) {
-    s3.create_bucket()
-        .bucket(bucket)
-        .object_lock_enabled_for_bucket(object_lock)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("create bucket {bucket}: {e:?}"));
-}
-
-/// Days a sealed record is kept in the tests' archive buckets.
-pub const ARCHIVE_RETENTION_DAYS: i32 = 1827;
-
-/// A bucket like the template's `AuditArchiveBucket`: versioned, Object Lock on, every object
-/// kept [`ARCHIVE_RETENTION_DAYS`] in compliance mode by default.
-pub async fn create_archive_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
-    use aws_sdk_s3::types::{
-        DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode,
-        ObjectLockRule,
-    };
-    create_bucket(s3, bucket, true).await;
-    s3.put_object_lock_configuration()
-        .bucket(bucket)
-        .object_lock_configuration(
-            ObjectLockConfiguration::builder()
-                .object_lock_enabled(ObjectLockEnabled::Enabled)
-                .rule(
-                    ObjectLockRule::builder()
-                        .default_retention(
-                            DefaultRetention::builder()
-                                .mode(ObjectLockRetentionMode::Compliance)
-                                .days(ARCHIVE_RETENTION_DAYS)
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("archive bucket default retention");
 }
 
 /// The AWS resources of one test, all uniquely named.
@@ -287,8 +244,14 @@ impl Stack {
         )
     }
 
-    /// Every item of the audit table, as JSON (via serde_dynamo): audit records and the
-    /// customer partitions' items.
+    /// Uploads `bytes` under `key` and returns the S3 event of the upload.
+    pub async fn upload(&self, key: &str, bytes: Vec<u8>) -> Value {
+        let (version, etag, size) = self.put(key, bytes).await;
+        let mut event = s3_event("s3-put.json", &self.bucket, &version, &etag, size);
+        event["Records"][0]["s3"]["object"]["key"] = Value::from(key);
+        event
+    }
+
     /// Uploads `bytes` under `key`, has `processor` handle the S3 event for it, and returns
     /// the document's audit record.
     #[allow(dead_code)] // Not every test binary that includes this module processes documents.
@@ -298,9 +261,7 @@ impl Stack {
         key: &str,
         bytes: Vec<u8>,
     ) -> Value {
-        let (version, etag, size) = self.put(key, bytes).await;
-        let mut event = s3_event("s3-put.json", &self.bucket, &version, &etag, size);
-        event["Records"][0]["s3"]["object"]["key"] = Value::from(key);
+        let event = self.upload(key, bytes).await;
         processor.handle_event(event).await.expect("handled");
         self.items()
             .await
@@ -442,6 +403,41 @@ impl Stack {
         }
         messages
     }
+}
+
+/// The same event delivered ten times at once to one processor.
+pub async fn ten_at_once(
+    processor: &std::sync::Arc<processor::Processor>,
+    event: &Value,
+) -> Vec<Result<Value, processor::ProcessorError>> {
+    deliver_at_once(
+        (0..10)
+            .map(|_| (processor.clone(), event.clone()))
+            .collect(),
+    )
+    .await
+}
+
+/// Every delivery at the same instant (behind a barrier), each with its processor.
+pub async fn deliver_at_once(
+    deliveries: Vec<(std::sync::Arc<processor::Processor>, Value)>,
+) -> Vec<Result<Value, processor::ProcessorError>> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(deliveries.len()));
+    let tasks: Vec<_> = deliveries
+        .into_iter()
+        .map(|(processor, event)| {
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                processor.handle_event(event).await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("delivery task"));
+    }
+    results
 }
 
 /// Fills a fixture S3 event with the real bucket, version, etag and size of an upload.
