@@ -25,7 +25,9 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::index::{next_screener_id, IndexedName, KeyHash, Screener, WordMeta, NO_WORD};
+use super::index::{
+    next_screener_id, IndexedName, KeyHash, Neighbours, Screener, WordMeta, NO_WORD,
+};
 use super::lists::{self, ListFile};
 use super::normalize::Token;
 use super::score::{PreparedName, PreparedToken, Run, MAX_RUN, MAX_TOKENS};
@@ -36,7 +38,7 @@ use crate::error::CoreError;
 pub const INDEX_FILE: &str = "index.bin";
 
 const MAGIC: &[u8; 8] = b"CSCRIDX\x1a";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const CORE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// magic, format, checksum, body length.
 const PREAMBLE: usize = 8 + 4 + 8 + 8;
@@ -400,6 +402,27 @@ fn write_payload(s: &Screener) -> Vec<u8> {
     for (number, entries) in ids {
         w.str(number);
         w.u32s(entries);
+    }
+    // A screener built from the lists has no neighbours yet: they are found here, once for
+    // every cold start that loads this index.
+    let found;
+    let neighbours = if s.neighbours.starts.is_empty() {
+        found = s.find_neighbours();
+        &found
+    } else {
+        &s.neighbours
+    };
+    w.len(neighbours.by_text.len());
+    for &(key, word) in &neighbours.by_text {
+        w.u64(key);
+        w.u32(word);
+    }
+    w.u32s(&neighbours.starts);
+    w.len(neighbours.similar.len());
+    w.out.reserve(neighbours.similar.len() * 12);
+    for &(word, similarity) in &neighbours.similar {
+        w.u32(word);
+        w.f64(similarity);
     }
 
     let mut payload = Writer::default();
@@ -965,6 +988,35 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
         }
         id_numbers.insert(number, holders);
     }
+    let n = r.count(12)?;
+    let mut by_text = Vec::with_capacity(n);
+    for record in r.next(n * 12)?.chunks_exact(12) {
+        by_text.push((le_u64(record, 0), le_u32(record, 8)));
+    }
+    let starts = r.u32s()?;
+    let n = r.count(12)?;
+    let mut similar = Vec::with_capacity(n);
+    for record in r.next(n * 12)?.chunks_exact(12) {
+        let (word, similarity) = (le_u32(record, 0), f64::from_bits(le_u64(record, 4)));
+        if word as usize >= words.len() || !(similarity > 0.0 && similarity <= 1.0) {
+            return Err(damaged("neighbour"));
+        }
+        similar.push((word, similarity));
+    }
+    // A table of neighbours covers every word, or there is none.
+    let neighbours_valid = if starts.is_empty() {
+        by_text.is_empty() && similar.is_empty()
+    } else {
+        starts.len() == words.len() + 1
+            && starts.first() == Some(&0)
+            && starts.windows(2).all(|w| w[0] <= w[1])
+            && starts.last().map(|&l| l as usize) == Some(similar.len())
+            && by_text.iter().all(|&(_, w)| (w as usize) < words.len())
+            && by_text.windows(2).all(|pair| pair[0] <= pair[1])
+    };
+    if !neighbours_valid {
+        return Err(damaged("neighbour ranges"));
+    }
     if r.left != 0 {
         return Err(damaged("bytes after the end"));
     }
@@ -981,6 +1033,11 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
         postings,
         posting_words,
         id_numbers,
+        neighbours: Neighbours {
+            by_text,
+            starts,
+            similar,
+        },
     })
 }
 
