@@ -11,8 +11,9 @@ use std::collections::HashMap;
 
 use super::score::{
     compare, compare_known, compare_score_with, edits_may_match, lengths_may_match,
-    letter_sets_may_match, prepare_token, score_bound, token_similarity, KnownSimilarities,
-    Pairing, PreparedName, PreparedToken, WordComparator, WordPair,
+    letter_sets_may_match, n_runs, prepare_token, score_bound, share_bound, share_bound_by,
+    token_similarity, KnownSimilarities, ListedName, Pairing, PreparedName, PreparedToken,
+    WordComparator, WordPair,
 };
 use super::{normalize_id_number, EntityType, Hit, ListEntry, ListVersion, Query, SanctionsList};
 
@@ -37,16 +38,33 @@ impl WordMeta {
     }
 }
 
+/// A listed name, prepared: its units (words, then runs) are numbers in the screener's
+/// table of prepared words, `Screener::name_units[start..start + units]`.
 #[derive(Debug)]
 pub(super) struct IndexedName {
     pub(super) entry: u32,
     /// Index into the entry's `names()`: 0 is the primary name.
     pub(super) alias: u16,
     pub(super) entity_type: EntityType,
-    pub(super) prepared: PreparedName,
-    /// The word (or run) each unit of the name is filed as, by unit number; `NO_WORD` for
-    /// units that are not filed (initials, particles).
-    pub(super) unit_words: Box<[u32]>,
+    /// Number of words (at most `MAX_TOKENS`).
+    pub(super) tokens: u8,
+    pub(super) initials: u8,
+    pub(super) keyed_mask: u16,
+    pub(super) bins: u16,
+    pub(super) start: u32,
+    pub(super) total_weight: f64,
+}
+
+impl IndexedName {
+    /// Number of units: words and runs.
+    pub(super) fn units(&self) -> usize {
+        let n = usize::from(self.tokens);
+        n + n_runs(n)
+    }
+
+    fn unit_range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.units()
+    }
 }
 
 pub(super) const NO_WORD: u32 = u32::MAX;
@@ -60,6 +78,16 @@ pub struct Screener {
     /// Global entry number → (list, entry in list).
     pub(super) entries: Vec<(u16, u32)>,
     pub(super) names: Vec<IndexedName>,
+    /// The units of every name, a table number each (`ListedName`).
+    pub(super) name_units: Vec<u32>,
+    /// Beside `name_units`: the word (or run) each unit is filed as; `NO_WORD` for units
+    /// that are not filed (initials, particles).
+    pub(super) unit_words: Vec<u32>,
+    /// Beside `name_units`: the weight of each unit's token.
+    pub(super) unit_weights: Vec<f64>,
+    /// Prepared tokens of names that are not the index's words (initials, particles, runs
+    /// weighed otherwise): table number `words.len() + i`.
+    pub(super) extras: Vec<PreparedToken>,
     /// Every distinct word (or run of words written together) of the listed names, with the
     /// script flag it was written with.
     pub(super) words: Vec<PreparedToken>,
@@ -89,6 +117,40 @@ pub(super) struct Neighbours {
     /// Word `w`'s similar words are `similar[starts[w]..starts[w + 1]]` (none for a run).
     pub(super) starts: Vec<u32>,
     pub(super) similar: Vec<(u32, f64)>,
+}
+
+/// Extras are numbered from here while the index is built (the words are not all known yet).
+const EXTRA_BASE: u32 = 1 << 31;
+
+/// Whether two prepared tokens are the same in every field scoring reads.
+pub(super) fn same_token(a: &PreparedToken, b: &PreparedToken) -> bool {
+    a.token == b.token
+        && a.weight.to_bits() == b.weight.to_bits()
+        && a.keys == b.keys
+        && a.letters == b.letters
+        && a.numeric == b.numeric
+}
+
+/// A prepared token as a map key: every field of it.
+#[derive(PartialEq, Eq, Hash)]
+struct TokenKey {
+    text: std::sync::Arc<str>,
+    flags: (bool, bool, bool),
+    weight: u64,
+    keys: [u64; 5],
+    letters: u64,
+}
+
+impl TokenKey {
+    fn of(t: &PreparedToken) -> Self {
+        Self {
+            text: t.token.text.clone(),
+            flags: (t.token.vowel_poor, t.token.particle, t.numeric),
+            weight: t.weight.to_bits(),
+            keys: t.keys,
+            letters: t.letters,
+        }
+    }
 }
 
 /// The neighbours of a range of words: each word's count, then all of them in word order.
@@ -132,6 +194,11 @@ impl Screener {
             .sum();
         let mut entries = Vec::new();
         let mut names = Vec::with_capacity(listed_names);
+        let mut name_units: Vec<u32> = Vec::with_capacity(listed_names * 6);
+        let mut all_unit_words: Vec<u32> = Vec::with_capacity(listed_names * 6);
+        let mut unit_weights: Vec<f64> = Vec::with_capacity(listed_names * 6);
+        let mut extras: Vec<PreparedToken> = Vec::new();
+        let mut extra_ids: HashMap<TokenKey, u32, FastHash> = HashMap::default();
         let mut words: Vec<PreparedToken> = Vec::new();
         let mut meta: Vec<WordMeta> = Vec::new();
         // Words by (flags, text), to find each distinct word once; `key` is reused so that a
@@ -187,6 +254,7 @@ impl Screener {
                         continue;
                     }
                     let name_id = names.len() as u32;
+                    let start = name_units.len();
                     let mut unit_words = vec![NO_WORD; prepared.unit_count()];
                     for (unit, token, mask, is_run) in prepared.numbered_keyed_units() {
                         flagged(&mut key, &token.token.text, token.token.vowel_poor, is_run);
@@ -210,18 +278,48 @@ impl Screener {
                             *slot = id;
                         }
                     }
+                    // Each unit by table number: the word it is filed as when that is the same
+                    // token, else a token of its own (one for all names that hold it).
+                    for (unit, token) in prepared.units_in_order().enumerate() {
+                        let filed = unit_words.get(unit).copied().unwrap_or(NO_WORD);
+                        let id = match words.get(filed as usize) {
+                            Some(word) if same_token(word, token) => filed,
+                            _ => {
+                                let key = TokenKey::of(token);
+                                *extra_ids.entry(key).or_insert_with(|| {
+                                    extras.push(token.clone());
+                                    (extras.len() - 1) as u32
+                                }) + EXTRA_BASE
+                            }
+                        };
+                        name_units.push(id);
+                        unit_weights.push(token.weight);
+                    }
+                    all_unit_words.extend_from_slice(&unit_words);
                     names.push(IndexedName {
                         entry: global,
                         alias: alias as u16,
                         entity_type: entry.entity_type,
-                        prepared,
-                        unit_words: unit_words.into_boxed_slice(),
+                        tokens: prepared.tokens.len() as u8,
+                        initials: prepared.initials as u8,
+                        keyed_mask: prepared.keyed_mask,
+                        bins: prepared.bins,
+                        start: start as u32,
+                        total_weight: prepared.total_weight,
                     });
                 }
             }
         }
         drop(word_ids);
         drop(prepared_words);
+        drop(extra_ids);
+        // Extras are numbered after the words, whose count is known only now.
+        let word_count = words.len() as u32;
+        for id in &mut name_units {
+            if *id >= EXTRA_BASE {
+                *id = *id - EXTRA_BASE + word_count;
+            }
+        }
 
         // Occurrences grouped by word (a counting sort: names stay in order), the masks of
         // a word found twice in one name merged.
@@ -301,11 +399,19 @@ impl Screener {
         words.shrink_to_fit();
         meta.shrink_to_fit();
         names.shrink_to_fit();
+        name_units.shrink_to_fit();
+        all_unit_words.shrink_to_fit();
+        unit_weights.shrink_to_fit();
+        extras.shrink_to_fit();
         Self {
             id: next_screener_id(),
             lists,
             entries,
             names,
+            name_units,
+            unit_words: all_unit_words,
+            unit_weights,
+            extras,
             words,
             meta,
             occurrence_starts,
@@ -385,6 +491,40 @@ impl Screener {
             }
         }
         (counts, similar)
+    }
+
+    /// A listed name as scoring reads it.
+    pub(super) fn listed(&self, name: &IndexedName) -> ListedName<'_> {
+        ListedName {
+            units: self.name_units.get(name.unit_range()).unwrap_or_default(),
+            weights: self.unit_weights.get(name.unit_range()).unwrap_or_default(),
+            tokens: usize::from(name.tokens),
+            words: &self.words,
+            extras: &self.extras,
+            total_weight: name.total_weight,
+            keyed_mask: name.keyed_mask,
+            initials: usize::from(name.initials),
+            bins: name.bins,
+        }
+    }
+
+    /// `share_bound` of a listed name, read from its weights alone (for every name touched).
+    fn listed_share_bound(&self, name: &IndexedName, mask: u16, other_initials: usize) -> f64 {
+        let start = name.start as usize;
+        let weights = self.unit_weights.get(start..).unwrap_or_default();
+        share_bound_by(
+            usize::from(name.tokens),
+            name.keyed_mask,
+            name.total_weight,
+            |i| weights.get(i).copied(),
+            mask,
+            other_initials,
+        )
+    }
+
+    /// The word each unit of a listed name is filed as (`NO_WORD` where none).
+    fn unit_words(&self, name: &IndexedName) -> &[u32] {
+        self.unit_words.get(name.unit_range()).unwrap_or_default()
     }
 
     /// The similar listed words of a screened single word that is a listed word, from the
@@ -528,15 +668,15 @@ impl Screener {
             // The query's side of the bound below depends only on its mask and the listed
             // name's initials, alike for most names touched: the last one worked out is kept.
             let mut last_query_share: Option<(u16, usize, f64)> = None;
-            let mut query_share = |query_mask: u16, listed: &PreparedName| match last_query_share {
+            let mut query_share = |query_mask: u16, listed_initials: usize| match last_query_share {
                 Some((mask, initials, share))
-                    if mask == query_mask && initials == listed.initials =>
+                    if mask == query_mask && initials == listed_initials =>
                 {
                     share
                 }
                 _ => {
-                    let share = prepared.share_bound(query_mask, listed);
-                    last_query_share = Some((query_mask, listed.initials, share));
+                    let share = share_bound(&prepared, query_mask, listed_initials);
+                    last_query_share = Some((query_mask, listed_initials, share));
                     share
                 }
             };
@@ -549,8 +689,8 @@ impl Screener {
                     self.names.get(*name_id as usize).is_some_and(|name| {
                         kinds_compatible(query.entity_type, name.entity_type)
                             && score_bound(
-                                query_share(*query_mask, &name.prepared),
-                                name.prepared.share_bound(*listed_mask, &prepared),
+                                query_share(*query_mask, usize::from(name.initials)),
+                                self.listed_share_bound(name, *listed_mask, prepared.initials),
                             ) + MAX_BONUS
                                 >= threshold
                     })
@@ -599,8 +739,8 @@ impl Screener {
         let mut left = words_to_check;
         while left != 0 {
             let at = left.trailing_zeros() as usize;
-            if name
-                .unit_words
+            if self
+                .unit_words(name)
                 .get(at)
                 .is_some_and(|word| exact_words.clone().any(|exact| exact == *word))
             {
@@ -743,15 +883,19 @@ impl Screener {
                 if !kinds_compatible(query.entity_type, name.entity_type) {
                     continue;
                 }
+                let listed = self.listed(name);
                 let score = match known.as_mut() {
                     Some((words, buffer)) => compare_known(
                         prepared,
-                        &name.prepared,
-                        &NameWords { name, words },
+                        &listed,
+                        &NameWords {
+                            unit_words: self.unit_words(name),
+                            words,
+                        },
                         buffer,
                         None,
                     ),
-                    None => compare_score_with(prepared, &name.prepared, &mut |_, a, _, b| {
+                    None => compare_score_with(prepared, &listed, &mut |_, a, _, b| {
                         token_similarity(a, b)
                     }),
                 };
@@ -782,14 +926,17 @@ impl Screener {
                         let mut pairs = Vec::new();
                         compare_known(
                             prepared,
-                            &name.prepared,
-                            &NameWords { name, words },
+                            &self.listed(name),
+                            &NameWords {
+                                unit_words: self.unit_words(name),
+                                words,
+                            },
                             buffer,
                             Some(&mut pairs),
                         );
                         pairs
                     }
-                    None => compare(prepared, &name.prepared).pairs,
+                    None => compare(prepared, &self.listed(name)).pairs,
                 };
                 let hit = self.hit(query, global, name.alias, name_score, &pairs)?;
                 (hit.score >= threshold).then_some(hit)
@@ -1165,13 +1312,13 @@ impl KnownWords {
 
 /// A candidate name's filed words with what the index found of them.
 struct NameWords<'a> {
-    name: &'a IndexedName,
+    unit_words: &'a [u32],
     words: &'a KnownWords,
 }
 
 impl KnownSimilarities for NameWords<'_> {
     fn similar_query_units(&self, listed_unit: usize) -> Option<&[(u16, f64)]> {
-        match self.name.unit_words.get(listed_unit) {
+        match self.unit_words.get(listed_unit) {
             Some(&word) if word != NO_WORD => Some(self.words.of(word)),
             _ => None,
         }

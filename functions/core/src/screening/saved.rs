@@ -30,7 +30,7 @@ use super::index::{
 };
 use super::lists::{self, ListFile};
 use super::normalize::Token;
-use super::score::{PreparedName, PreparedToken, Run, MAX_RUN, MAX_TOKENS};
+use super::score::{n_runs, PreparedToken, MAX_TOKENS};
 use super::{BirthDate, EntityType, IdNumber, ListEntry, ListVersion, SanctionsList};
 use crate::error::CoreError;
 
@@ -289,54 +289,18 @@ fn write_token(w: &mut Writer, t: &PreparedToken) {
     w.u64(t.letters);
 }
 
-/// The prepared tokens of the names, each written once: the index's words (number `w` is
-/// word `w`), then the other tokens names hold (particles, initials), numbered after them.
-struct TokenTable {
-    ids: HashMap<Vec<u8>, u32>,
-    words: Writer,
-    extras: Writer,
-    next: u32,
-    scratch: Writer,
-}
-
-impl TokenTable {
-    fn new(words: &[PreparedToken]) -> Self {
-        let mut table = Self {
-            ids: HashMap::with_capacity(words.len()),
-            words: Writer::default(),
-            extras: Writer::default(),
-            next: 0,
-            scratch: Writer::default(),
-        };
-        for word in words {
-            table.scratch.out.clear();
-            write_token(&mut table.scratch, word);
-            table.words.out.extend_from_slice(&table.scratch.out);
-            let id = table.next;
-            table.next += 1;
-            table.ids.entry(table.scratch.out.clone()).or_insert(id);
-        }
-        table
-    }
-
-    fn id(&mut self, t: &PreparedToken) -> u32 {
-        self.scratch.out.clear();
-        write_token(&mut self.scratch, t);
-        if let Some(id) = self.ids.get(&self.scratch.out) {
-            return *id;
-        }
-        let id = self.next;
-        self.next += 1;
-        self.extras.out.extend_from_slice(&self.scratch.out);
-        self.ids.insert(self.scratch.out.clone(), id);
-        id
-    }
-}
-
 fn write_payload(s: &Screener) -> Vec<u8> {
-    let mut tokens = TokenTable::new(&s.words);
-    // Names refer to tokens by number; the table goes first in the payload.
+    // Names refer to tokens by number: the index's words, then the other tokens names hold
+    // (particles, initials), numbered after them. The table goes first in the payload.
     let mut w = Writer::default();
+    w.len(s.words.len());
+    for word in &s.words {
+        write_token(&mut w, word);
+    }
+    w.len(s.extras.len());
+    for extra in &s.extras {
+        write_token(&mut w, extra);
+    }
     w.len(s.lists.len());
     for list in &s.lists {
         write_version(&mut w, &list.version);
@@ -361,24 +325,19 @@ fn write_payload(s: &Screener) -> Vec<u8> {
         w.u32(n.entry);
         w.u16(n.alias);
         w.u8(entity_type_code(n.entity_type));
-        let p = &n.prepared;
-        w.u8(p.tokens.len() as u8);
-        for t in &p.tokens {
-            let id = tokens.id(t);
+        // The units: the words, then the runs, which are always every run of two and three
+        // adjacent words in order, so only their tokens are written.
+        w.u8(n.tokens);
+        let units = n.start as usize..n.start as usize + n.units();
+        for &id in s.name_units.get(units.clone()).unwrap_or_default() {
             w.u32(id);
         }
-        // The runs are always every run of two and three adjacent words, in order: only
-        // their tokens are written.
-        for (_, t) in &p.runs {
-            let id = tokens.id(t);
-            w.u32(id);
-        }
-        w.f64(p.total_weight);
-        w.u16(p.keyed_mask);
-        w.u8(p.initials as u8);
-        w.u16(p.bins);
-        for u in n.unit_words.iter() {
-            w.u32(*u);
+        w.f64(n.total_weight);
+        w.u16(n.keyed_mask);
+        w.u8(n.initials);
+        w.u16(n.bins);
+        for &word in s.unit_words.get(units).unwrap_or_default() {
+            w.u32(word);
         }
     }
     w.u32s(&s.occurrence_starts);
@@ -425,13 +384,7 @@ fn write_payload(s: &Screener) -> Vec<u8> {
         w.f64(similarity);
     }
 
-    let mut payload = Writer::default();
-    payload.len(s.words.len());
-    payload.out.extend_from_slice(&tokens.words.out);
-    payload.len(tokens.next as usize - s.words.len());
-    payload.out.extend_from_slice(&tokens.extras.out);
-    payload.out.extend_from_slice(&w.out);
-    payload.out
+    w.out
 }
 
 /// The name and SHA-256 of the files besides the lists that change what a folder loads to
@@ -806,24 +759,6 @@ fn read_token(r: &mut Reader<impl Input>) -> Result<PreparedToken> {
     })
 }
 
-/// Token `id`: a word, or one of the other tokens after them. A copy of the token shares its
-/// text, so names referring many times to one long token allocate no more text; each
-/// reference costs 4 bytes of input, so what the names hold stays in proportion to it.
-fn token_at(words: &[PreparedToken], extras: &[PreparedToken], id: u32) -> Result<PreparedToken> {
-    let id = id as usize;
-    let token = match id.checked_sub(words.len()) {
-        None => words.get(id),
-        Some(extra) => extras.get(extra),
-    }
-    .ok_or(SavedIndexError::Damaged("token number out of range"))?;
-    Ok(token.clone())
-}
-
-/// The runs `PreparedName` makes for `n` words, in its order.
-fn runs_of(n: usize) -> impl Iterator<Item = Run> {
-    (2..=MAX_RUN.min(n)).flat_map(move |len| (0..=n - len).map(move |start| Run { start, len }))
-}
-
 /// Fixed bytes of a written name before its token numbers: entry, alias, kind, word count.
 const NAME_HEAD: usize = 4 + 2 + 1 + 1;
 /// Fixed bytes after them: total weight, keyed mask, initials, bins.
@@ -884,6 +819,9 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
     }
     let n = r.count(NAME_HEAD + 4 + NAME_TAIL)?;
     let mut names = Vec::with_capacity(n);
+    let mut name_units = Vec::with_capacity(n * 6);
+    let mut unit_words = Vec::with_capacity(n * 6);
+    let mut unit_weights = Vec::with_capacity(n * 6);
     for _ in 0..n {
         let head = r.next(NAME_HEAD)?;
         let entry = le_u32(head, 0);
@@ -901,24 +839,24 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
         if count == 0 || count > MAX_TOKENS {
             return Err(damaged("name length"));
         }
-        let runs_count = runs_of(count).count();
-        let ids = r.next(4 * (count + runs_count))?;
-        let (token_ids, run_ids) = ids.split_at(4 * count);
-        let mut name_tokens = Vec::with_capacity(count);
-        for id in token_ids.chunks_exact(4) {
-            name_tokens.push(token_at(&words, &extras, le_u32(id, 0))?);
-        }
-        let mut runs = Vec::with_capacity(runs_count);
-        for (run, id) in runs_of(count).zip(run_ids.chunks_exact(4)) {
-            runs.push((run, token_at(&words, &extras, le_u32(id, 0))?));
+        let units = count + n_runs(count);
+        let start = name_units.len();
+        for id in r.next(4 * units)?.chunks_exact(4) {
+            let id = le_u32(id, 0);
+            let id_at = id as usize;
+            let token = match id_at.checked_sub(words.len()) {
+                None => words.get(id_at),
+                Some(extra) => extras.get(extra),
+            }
+            .ok_or(damaged("token number out of range"))?;
+            name_units.push(id);
+            unit_weights.push(token.weight);
         }
         let tail = r.next(NAME_TAIL)?;
         let total_weight = f64::from_bits(le_u64(tail, 0));
         let keyed_mask = le_u16(tail, 8);
-        let initials = tail.get(10).copied().unwrap_or(u8::MAX) as usize;
+        let initials = tail.get(10).copied().unwrap_or(u8::MAX);
         let bins = le_u16(tail, 11);
-        let units = count + runs.len();
-        let mut unit_words = Vec::with_capacity(units);
         for w in r.next(4 * units)?.chunks_exact(4) {
             let w = le_u32(w, 0);
             if w != NO_WORD && w as usize >= words.len() {
@@ -926,22 +864,19 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
             }
             unit_words.push(w);
         }
-        if initials > count || u32::from(keyed_mask | bins) >> count != 0 {
+        if usize::from(initials) > count || u32::from(keyed_mask | bins) >> count != 0 {
             return Err(damaged("name masks"));
         }
         names.push(IndexedName {
             entry,
             alias,
             entity_type,
-            prepared: PreparedName {
-                tokens: name_tokens,
-                runs,
-                total_weight,
-                keyed_mask,
-                initials,
-                bins,
-            },
-            unit_words: unit_words.into_boxed_slice(),
+            tokens: count as u8,
+            initials,
+            keyed_mask,
+            bins,
+            start: u32::try_from(start).map_err(|_| damaged("too many names"))?,
+            total_weight,
         });
     }
     let occurrence_starts = r.u32s()?;
@@ -1020,12 +955,15 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
     if r.left != 0 {
         return Err(damaged("bytes after the end"));
     }
-    drop(extras);
     Ok(Screener {
         id: next_screener_id(),
         lists,
         entries,
         names,
+        name_units,
+        unit_words,
+        unit_weights,
+        extras,
         words,
         meta,
         occurrence_starts,

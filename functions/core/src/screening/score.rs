@@ -369,6 +369,11 @@ impl PreparedName {
             .map(|(i, (run, t))| (i, t, run.mask(), run.len > 1))
     }
 
+    /// The token of every unit (single words, then runs), in unit order.
+    pub(super) fn units_in_order(&self) -> impl Iterator<Item = &PreparedToken> {
+        self.units().map(|(_, t)| t)
+    }
+
     /// Number of units (single words and runs).
     pub fn unit_count(&self) -> usize {
         self.tokens.len() + self.runs.len()
@@ -377,21 +382,8 @@ impl PreparedName {
     /// The most this side's share of matched weight can be when only the words in `mask`
     /// found a partner by key. Initials and particles are not keyed but may still pair, and
     /// each initial on the other side can vouch for one letter of a word here.
-    pub fn share_bound(&self, mask: u16, other: &PreparedName) -> f64 {
-        let words = 1u32
-            .checked_shl(self.tokens.len() as u32)
-            .map_or(u32::MAX, |above| above - 1);
-        // The reachable words' weights, summed in word order (one bit each, lowest first).
-        let mut reachable_words = u32::from(mask | !self.keyed_mask) & words;
-        let mut weights = 0.0f64;
-        while reachable_words != 0 {
-            if let Some(token) = self.tokens.get(reachable_words.trailing_zeros() as usize) {
-                weights += token.weight;
-            }
-            reachable_words &= reachable_words - 1;
-        }
-        let reachable = other.initials as f64 + weights;
-        (reachable / self.total_weight.max(f64::EPSILON)).min(1.0)
+    pub fn share_bound(&self, mask: u16, other: &impl NameView) -> f64 {
+        share_bound(self, mask, other.initials())
     }
 
     /// Single words and runs, each with its position.
@@ -405,8 +397,174 @@ impl PreparedName {
 }
 
 /// Runs of two and three words in a name of `n` words.
-fn n_runs(n: usize) -> usize {
+pub(super) fn n_runs(n: usize) -> usize {
     n.saturating_sub(1) + n.saturating_sub(2)
+}
+
+/// Run number `j` of a name of `n` words: every run of two adjacent words in order, then
+/// every run of three (the order `PreparedName` makes them in).
+pub(super) fn run_at(n: usize, j: usize) -> Option<Run> {
+    let twos = n.saturating_sub(1);
+    if j < twos {
+        return Some(Run { start: j, len: 2 });
+    }
+    let start = j - twos;
+    (MAX_RUN >= 3 && start < n.saturating_sub(2)).then_some(Run { start, len: 3 })
+}
+
+/// What scoring reads of a name. A screened name owns its words (`PreparedName`); a listed
+/// name refers to the index's table of words (`ListedName`), so that 25,000 listed names
+/// hold numbers rather than copies.
+pub trait NameView {
+    /// Number of words.
+    fn token_count(&self) -> usize;
+    fn token(&self, i: usize) -> Option<&PreparedToken>;
+    /// The weight of word `i` (what `token(i)` weighs).
+    fn weight(&self, i: usize) -> Option<f64> {
+        self.token(i).map(|t| t.weight)
+    }
+    /// Run number `j` (see `run_at`) and its word.
+    fn run(&self, j: usize) -> Option<(Run, &PreparedToken)>;
+    fn total_weight(&self) -> f64;
+    /// Bit i set when word i is keyed (neither initial nor particle).
+    fn keyed_mask(&self) -> u16;
+    /// Number of initials.
+    fn initials(&self) -> usize;
+    /// Bit i set when word i is `bin` (see `generation`).
+    fn bins(&self) -> u16;
+}
+
+impl NameView for PreparedName {
+    fn token_count(&self) -> usize {
+        self.tokens.len()
+    }
+    fn token(&self, i: usize) -> Option<&PreparedToken> {
+        self.tokens.get(i)
+    }
+    fn run(&self, j: usize) -> Option<(Run, &PreparedToken)> {
+        self.runs.get(j).map(|(r, t)| (*r, t))
+    }
+    fn total_weight(&self) -> f64 {
+        self.total_weight
+    }
+    fn keyed_mask(&self) -> u16 {
+        self.keyed_mask
+    }
+    fn initials(&self) -> usize {
+        self.initials
+    }
+    fn bins(&self) -> u16 {
+        self.bins
+    }
+}
+
+/// A listed name as the index holds it: the numbers of its words, then of its runs, in a
+/// table of prepared words shared by every name.
+#[derive(Debug, Clone, Copy)]
+pub struct ListedName<'a> {
+    pub(super) units: &'a [u32],
+    /// Beside `units`: each unit's weight, read without reaching the table.
+    pub(super) weights: &'a [f64],
+    pub(super) tokens: usize,
+    /// The index's words, then the other tokens names hold (initials, particles, runs
+    /// prepared differently), numbered after them.
+    pub(super) words: &'a [PreparedToken],
+    pub(super) extras: &'a [PreparedToken],
+    pub(super) total_weight: f64,
+    pub(super) keyed_mask: u16,
+    pub(super) initials: usize,
+    pub(super) bins: u16,
+}
+
+impl<'a> ListedName<'a> {
+    fn table(&self, id: u32) -> Option<&'a PreparedToken> {
+        let id = id as usize;
+        match id.checked_sub(self.words.len()) {
+            None => self.words.get(id),
+            Some(extra) => self.extras.get(extra),
+        }
+    }
+}
+
+impl NameView for ListedName<'_> {
+    fn token_count(&self) -> usize {
+        self.tokens
+    }
+    fn token(&self, i: usize) -> Option<&PreparedToken> {
+        if i >= self.tokens {
+            return None;
+        }
+        self.table(*self.units.get(i)?)
+    }
+    fn weight(&self, i: usize) -> Option<f64> {
+        if i >= self.tokens {
+            return None;
+        }
+        self.weights.get(i).copied()
+    }
+    fn run(&self, j: usize) -> Option<(Run, &PreparedToken)> {
+        let run = run_at(self.tokens, j)?;
+        Some((run, self.table(*self.units.get(self.tokens + j)?)?))
+    }
+    fn total_weight(&self) -> f64 {
+        self.total_weight
+    }
+    fn keyed_mask(&self) -> u16 {
+        self.keyed_mask
+    }
+    fn initials(&self) -> usize {
+        self.initials
+    }
+    fn bins(&self) -> u16 {
+        self.bins
+    }
+}
+
+/// Single words and runs of a name, each with its position.
+fn units<N: NameView + ?Sized>(name: &N) -> impl Iterator<Item = (Run, &PreparedToken)> {
+    let n = name.token_count();
+    (0..n)
+        .filter_map(move |start| name.token(start).map(|t| (Run { start, len: 1 }, t)))
+        .chain((0..n_runs(n)).filter_map(move |j| name.run(j)))
+}
+
+/// The most a name's share of matched weight can be when only the words in `mask` found a
+/// partner by key. Initials and particles are not keyed but may still pair, and each of the
+/// other side's initials can vouch for one letter of a word here.
+pub fn share_bound<N: NameView + ?Sized>(name: &N, mask: u16, other_initials: usize) -> f64 {
+    share_bound_by(
+        name.token_count(),
+        name.keyed_mask(),
+        name.total_weight(),
+        |i| name.weight(i),
+        mask,
+        other_initials,
+    )
+}
+
+/// `share_bound` from a name's word count, keyed mask, total weight and word weights.
+pub(super) fn share_bound_by(
+    tokens: usize,
+    keyed_mask: u16,
+    total_weight: f64,
+    weight: impl Fn(usize) -> Option<f64>,
+    mask: u16,
+    other_initials: usize,
+) -> f64 {
+    let words = 1u32
+        .checked_shl(tokens as u32)
+        .map_or(u32::MAX, |above| above - 1);
+    // The reachable words' weights, summed in word order (one bit each, lowest first).
+    let mut reachable_words = u32::from(mask | !keyed_mask) & words;
+    let mut weights = 0.0f64;
+    while reachable_words != 0 {
+        if let Some(weight) = weight(reachable_words.trailing_zeros() as usize) {
+            weights += weight;
+        }
+        reachable_words &= reachable_words - 1;
+    }
+    let reachable = other_initials as f64 + weights;
+    (reachable / total_weight.max(f64::EPSILON)).min(1.0)
 }
 
 /// (query words, listed words, similarity) of one aligned pair.
@@ -781,7 +939,7 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
 
 /// One side of a candidate pair: a run of adjacent tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Run {
+pub struct Run {
     pub(super) start: usize,
     pub(super) len: usize,
 }
@@ -817,18 +975,18 @@ fn joined(name: &PreparedName, run: Run) -> PreparedToken {
 }
 
 /// How many `bin` a word comes after, when the name does not start with `bin`; 0 otherwise.
-fn generation(name: &PreparedName, position: usize) -> u32 {
-    if name.bins & 1 != 0 || name.tokens.is_empty() {
+fn generation<N: NameView + ?Sized>(name: &N, position: usize) -> u32 {
+    if name.bins() & 1 != 0 || name.token_count() == 0 {
         return 0;
     }
     let before = 1u32
         .checked_shl(position as u32)
         .map_or(u32::MAX, |b| b - 1);
-    (u32::from(name.bins) & before).count_ones()
+    (u32::from(name.bins()) & before).count_ones()
 }
 
 /// Compares a screened name with a listed one.
-pub fn compare(query: &PreparedName, listed: &PreparedName) -> NameScore {
+pub fn compare(query: &PreparedName, listed: &impl NameView) -> NameScore {
     let mut pairs = Vec::new();
     let score = align(query, listed, Some(&mut pairs), &mut |_, a, _, b| {
         token_similarity(a, b)
@@ -838,7 +996,7 @@ pub fn compare(query: &PreparedName, listed: &PreparedName) -> NameScore {
 
 /// `compare`'s score alone, without naming the pairs (what screening needs for every
 /// candidate; the pairs are named only for the hits).
-pub fn compare_score(query: &PreparedName, listed: &PreparedName) -> f64 {
+pub fn compare_score(query: &PreparedName, listed: &impl NameView) -> f64 {
     align(query, listed, None, &mut |_, a, _, b| {
         token_similarity(a, b)
     })
@@ -849,7 +1007,7 @@ pub fn compare_score(query: &PreparedName, listed: &PreparedName) -> f64 {
 /// the index passes the similarities it worked out while finding the candidates.
 pub fn compare_score_with(
     query: &PreparedName,
-    listed: &PreparedName,
+    listed: &impl NameView,
     similarity: &mut dyn FnMut(usize, &PreparedToken, usize, &PreparedToken) -> f64,
 ) -> f64 {
     align(query, listed, None, similarity)
@@ -891,17 +1049,17 @@ fn may_pair(qr: Run, a: &PreparedToken, lr: Run, b: &PreparedToken) -> bool {
 /// `buffer` is working memory, reused between calls.
 pub fn compare_known(
     query: &PreparedName,
-    listed: &PreparedName,
+    listed: &impl NameView,
     known: &dyn KnownSimilarities,
     buffer: &mut Vec<Pairing>,
     pairs: Option<&mut Vec<WordPair>>,
 ) -> f64 {
     buffer.clear();
-    if query.is_empty() || listed.is_empty() {
+    if query.is_empty() || listed.token_count() == 0 {
         return 0.0;
     }
     let query_tokens = query.tokens.len();
-    for (li, (lr, b)) in listed.units().enumerate() {
+    for (li, (lr, b)) in units(listed).enumerate() {
         let mut push = |qi: usize, qr: Run, s: f64| {
             if s > 0.0 {
                 buffer.push(Pairing {
@@ -950,17 +1108,17 @@ pub fn compare_known(
 
 fn align(
     query: &PreparedName,
-    listed: &PreparedName,
+    listed: &impl NameView,
     pairs: Option<&mut Vec<WordPair>>,
     similarity: &mut dyn FnMut(usize, &PreparedToken, usize, &PreparedToken) -> f64,
 ) -> f64 {
-    if query.is_empty() || listed.is_empty() {
+    if query.is_empty() || listed.token_count() == 0 {
         return 0.0;
     }
     // Every candidate pairing of a token or run on one side with a token or run on the other.
     let mut candidates: Vec<Pairing> = Vec::with_capacity(16);
     for (qi, (qr, a)) in query.units().enumerate() {
-        for (li, (lr, b)) in listed.units().enumerate() {
+        for (li, (lr, b)) in units(listed).enumerate() {
             if !may_pair(qr, a, lr, b) {
                 continue;
             }
@@ -982,7 +1140,7 @@ fn align(
 /// Pairs the units of two names one to one, best pairings first, and scores the result.
 fn resolve(
     query: &PreparedName,
-    listed: &PreparedName,
+    listed: &impl NameView,
     candidates: &mut [Pairing],
     mut pairs: Option<&mut Vec<WordPair>>,
 ) -> f64 {
@@ -998,7 +1156,6 @@ fn resolve(
     let (mut q_used, mut l_used) = (0u16, 0u16);
     let (mut q_cover, mut l_cover) = (0.0, 0.0);
     let mut anchored = false;
-    let keyed = |name: &PreparedName, run: Run| run.len > 1 || name.keyed_mask & run.mask() != 0;
     for &Pairing {
         s, q: qr, l: lr, ..
     } in candidates.iter()
@@ -1008,19 +1165,17 @@ fn resolve(
         }
         let q_range = qr.start..qr.start + qr.len;
         let l_range = lr.start..lr.start + lr.len;
-        anchored |= keyed(query, qr) && keyed(listed, lr);
+        anchored |= unit_keyed(query, qr) && unit_keyed(listed, lr);
         q_used |= qr.mask();
         l_used |= lr.mask();
-        let q_weight: f64 = query.tokens[q_range.clone()].iter().map(|t| t.weight).sum();
-        let l_weight: f64 = listed.tokens[l_range.clone()]
-            .iter()
-            .map(|t| t.weight)
-            .sum();
+        let q_weight = weight_of(query, q_range.clone());
+        let l_weight = weight_of(listed, l_range.clone());
         // An initial vouches for one letter of the name it stands for, not the whole name.
+        let is_initial = |t: &PreparedToken| t.token.is_initial();
         let initial_pair = qr.len == 1
             && lr.len == 1
-            && (query.tokens[qr.start].token.is_initial()
-                || listed.tokens[lr.start].token.is_initial());
+            && (query.token(qr.start).is_some_and(is_initial)
+                || listed.token(lr.start).is_some_and(is_initial));
         let (q_credit, l_credit) = if initial_pair {
             (q_weight.min(l_weight), q_weight.min(l_weight))
         } else {
@@ -1035,27 +1190,11 @@ fn resolve(
         q_cover += s * q_credit;
         l_cover += s * l_credit;
         if let Some(pairs) = pairs.as_deref_mut() {
-            let words = |name: &PreparedName, range: std::ops::Range<usize>| {
-                let mut text = String::new();
-                for (i, t) in name.tokens[range].iter().enumerate() {
-                    if i > 0 {
-                        text.push(' ');
-                    }
-                    text.push_str(&t.token.text);
-                }
-                text
-            };
-            pairs.push((words(query, q_range), words(listed, l_range), s));
+            pairs.push((words_of(query, q_range), words_of(listed, l_range), s));
         }
     }
     // Each side has a word the other lacks (another given name, another patronymic, a
     // different initial): evidence of two different people or companies.
-    let unmatched = |name: &PreparedName, used: u16| {
-        name.tokens
-            .iter()
-            .enumerate()
-            .any(|(i, t)| used & (1 << i) == 0 && !t.token.particle)
-    };
     let conflict = if unmatched(query, q_used) && unmatched(listed, l_used) {
         CONFLICT_PENALTY
     } else {
@@ -1066,21 +1205,50 @@ fn resolve(
         return 0.0;
     }
     let q_share = q_cover / query.total_weight.max(f64::EPSILON);
-    let l_share = l_cover / listed.total_weight.max(f64::EPSILON);
-    let (low, high, covered) = if q_share < l_share {
-        (q_share, l_share, listed)
+    let l_share = l_cover / listed.total_weight().max(f64::EPSILON);
+    let (low, high, covered_keyed_mask) = if q_share < l_share {
+        (q_share, l_share, listed.keyed_mask())
     } else {
-        (l_share, q_share, query)
+        (l_share, q_share, query.keyed_mask)
     };
     // A name that is all there in the other (a missing middle name or patronymic, an alias
     // that is the short form) is nearly the same name; but one word found inside a longer
     // name is not.
-    let lean = if covered.distinctive_words() >= 2 {
+    let lean = if covered_keyed_mask.count_ones() >= 2 {
         LEAN
     } else {
         LEAN_ONE_WORD
     };
     ((1.0 - lean) * low + lean * high - conflict).clamp(0.0, 1.0)
+}
+
+/// Whether a unit of a name identifies (a run, or a keyed word).
+fn unit_keyed<N: NameView + ?Sized>(name: &N, run: Run) -> bool {
+    run.len > 1 || name.keyed_mask() & run.mask() != 0
+}
+
+/// The summed weight of words `range` of a name, in word order.
+fn weight_of<N: NameView + ?Sized>(name: &N, range: std::ops::Range<usize>) -> f64 {
+    range.filter_map(|i| name.weight(i)).sum()
+}
+
+/// Words `range` of a name, written out.
+fn words_of<N: NameView + ?Sized>(name: &N, range: std::ops::Range<usize>) -> String {
+    let mut text = String::new();
+    for (i, t) in range.filter_map(|i| name.token(i)).enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(&t.token.text);
+    }
+    text
+}
+
+/// Whether a name has a word, not a particle, outside `used`.
+fn unmatched<N: NameView + ?Sized>(name: &N, used: u16) -> bool {
+    (0..name.token_count())
+        .filter_map(|i| name.token(i).map(|t| (i, t)))
+        .any(|(i, t)| used & (1 << i) == 0 && !t.token.particle)
 }
 
 /// Similarity of two names written out, for `compliance match` and tests.
