@@ -26,7 +26,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use super::index::{
-    next_screener_id, IndexedName, KeyHash, Neighbours, Screener, WordMeta, NO_WORD,
+    next_screener_id, text_key, IndexedName, KeyHash, Neighbours, Screener, WordMeta, NO_WORD,
 };
 use super::lists::{self, ListFile};
 use super::normalize::Token;
@@ -371,20 +371,44 @@ fn write_payload(s: &Screener) -> Vec<u8> {
     } else {
         &s.neighbours
     };
+    write_neighbours(&mut w, neighbours);
+    w.out
+}
+
+/// The neighbours table: the words alone (their keys are worked out again at load), and each
+/// similarity as a number in a table of the distinct values (about 1,600 for 240,000 pairs):
+/// 6 bytes a pair rather than 12. Lists with more distinct values than a `u16` numbers are
+/// saved without the table (screening then searches for every word, with the same hits).
+fn write_neighbours(w: &mut Writer, neighbours: &Neighbours) {
+    let mut values: Vec<u64> = neighbours.similar.iter().map(|p| p.1.to_bits()).collect();
+    values.sort_unstable();
+    values.dedup();
+    let codes: Option<Vec<u16>> = neighbours
+        .similar
+        .iter()
+        .map(|p| {
+            let at = values.binary_search(&p.1.to_bits()).ok()?;
+            u16::try_from(at).ok()
+        })
+        .collect();
+    let (Some(codes), true) = (codes, values.len() <= usize::from(u16::MAX)) else {
+        return write_neighbours(w, &Neighbours::default());
+    };
     w.len(neighbours.by_text.len());
-    for &(key, word) in &neighbours.by_text {
-        w.u64(key);
+    for &(_, word) in &neighbours.by_text {
         w.u32(word);
     }
     w.u32s(&neighbours.starts);
-    w.len(neighbours.similar.len());
-    w.out.reserve(neighbours.similar.len() * 12);
-    for &(word, similarity) in &neighbours.similar {
-        w.u32(word);
-        w.f64(similarity);
+    w.len(values.len());
+    for &value in &values {
+        w.u64(value);
     }
-
-    w.out
+    w.len(neighbours.similar.len());
+    w.out.reserve(neighbours.similar.len() * 6);
+    for (&(word, _), code) in neighbours.similar.iter().zip(codes) {
+        w.u32(word);
+        w.u16(code);
+    }
 }
 
 /// The name and SHA-256 of the files besides the lists that change what a folder loads to
@@ -923,31 +947,44 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
         }
         id_numbers.insert(number, holders);
     }
-    let n = r.count(12)?;
+    let n = r.count(4)?;
     let mut by_text = Vec::with_capacity(n);
-    for record in r.next(n * 12)?.chunks_exact(12) {
-        by_text.push((le_u64(record, 0), le_u32(record, 8)));
+    for record in r.next(n * 4)?.chunks_exact(4) {
+        let word = le_u32(record, 0);
+        let single = meta.get(word as usize).is_some_and(|m| !m.is_run);
+        let Some(token) = words.get(word as usize).filter(|_| single) else {
+            return Err(damaged("neighbours of no single word"));
+        };
+        by_text.push((text_key(token), word));
     }
     let starts = r.u32s()?;
-    let n = r.count(12)?;
-    let mut similar = Vec::with_capacity(n);
-    for record in r.next(n * 12)?.chunks_exact(12) {
-        let (word, similarity) = (le_u32(record, 0), f64::from_bits(le_u64(record, 4)));
-        if word as usize >= words.len() || !(similarity > 0.0 && similarity <= 1.0) {
-            return Err(damaged("neighbour"));
+    let n = r.count(8)?;
+    let mut values = Vec::with_capacity(n);
+    for record in r.next(n * 8)?.chunks_exact(8) {
+        let value = f64::from_bits(le_u64(record, 0));
+        if !(value > 0.0 && value <= 1.0) {
+            return Err(damaged("similarity out of range"));
         }
-        similar.push((word, similarity));
+        values.push(value);
+    }
+    let n = r.count(6)?;
+    let mut similar = Vec::with_capacity(n);
+    for record in r.next(n * 6)?.chunks_exact(6) {
+        let (word, code) = (le_u32(record, 0), le_u16(record, 4));
+        match values.get(usize::from(code)) {
+            Some(&similarity) if (word as usize) < words.len() => similar.push((word, similarity)),
+            _ => return Err(damaged("neighbour")),
+        }
     }
     // A table of neighbours covers every word, or there is none.
     let neighbours_valid = if starts.is_empty() {
         by_text.is_empty() && similar.is_empty()
     } else {
-        starts.len() == words.len() + 1
+        starts.len() == by_text.len() + 1
             && starts.first() == Some(&0)
             && starts.windows(2).all(|w| w[0] <= w[1])
             && starts.last().map(|&l| l as usize) == Some(similar.len())
-            && by_text.iter().all(|&(_, w)| (w as usize) < words.len())
-            && by_text.windows(2).all(|pair| pair[0] <= pair[1])
+            && by_text.windows(2).all(|pair| pair[0] < pair[1])
     };
     if !neighbours_valid {
         return Err(damaged("neighbour ranges"));
@@ -1276,4 +1313,39 @@ pub fn load_for_manifest(
     let mut screener = saved.screener(&expected)?;
     rebase_sources(&mut screener, &from, source);
     Ok(screener)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::score::NameView;
+    use super::*;
+
+    #[test]
+    fn a_saved_index_carries_the_neighbours_of_every_listed_word() {
+        let built = Screener::new(lists::bundled().expect("bundled lists"));
+        assert!(built.neighbours.starts.is_empty(), "found only when saved");
+        let digests: Vec<(String, String)> = built
+            .versions()
+            .into_iter()
+            .map(|v| (v.id, v.sha256))
+            .collect();
+        let loaded = Screener::from_bytes(&built.to_bytes(), &digests).expect("saved index");
+        let found = built.find_neighbours();
+        assert!(!found.similar.is_empty());
+        assert_eq!(loaded.neighbours.by_text, found.by_text);
+        assert_eq!(loaded.neighbours.starts, found.starts);
+        let bits = |n: &Neighbours| -> Vec<(u32, u64)> {
+            n.similar.iter().map(|&(w, s)| (w, s.to_bits())).collect()
+        };
+        assert_eq!(bits(&loaded.neighbours), bits(&found));
+        // The names refer to the same prepared words in both.
+        assert_eq!(loaded.name_units.len(), built.name_units.len());
+        for (a, b) in loaded.names.iter().zip(&built.names) {
+            let (a, b) = (loaded.listed(a), built.listed(b));
+            for i in 0..a.tokens {
+                let (x, y) = (a.token(i).expect("word"), b.token(i).expect("word"));
+                assert!(super::super::index::same_token(x, y));
+            }
+        }
+    }
 }
