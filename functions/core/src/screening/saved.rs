@@ -30,7 +30,7 @@ use super::index::{
 };
 use super::lists::{self, ListFile};
 use super::normalize::Token;
-use super::score::{n_runs, PreparedToken, MAX_TOKENS};
+use super::score::{n_runs, table_token, PreparedToken, MAX_TOKENS};
 use super::{BirthDate, EntityType, IdNumber, ListEntry, ListVersion, SanctionsList};
 use crate::error::CoreError;
 
@@ -867,12 +867,8 @@ fn read_payload(r: &mut Reader<impl Input>) -> Result<Screener> {
         let start = name_units.len();
         for id in r.next(4 * units)?.chunks_exact(4) {
             let id = le_u32(id, 0);
-            let id_at = id as usize;
-            let token = match id_at.checked_sub(words.len()) {
-                None => words.get(id_at),
-                Some(extra) => extras.get(extra),
-            }
-            .ok_or(damaged("token number out of range"))?;
+            let token =
+                table_token(&words, &extras, id).ok_or(damaged("token number out of range"))?;
             name_units.push(id);
             unit_weights.push(token.weight);
         }

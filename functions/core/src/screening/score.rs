@@ -379,13 +379,6 @@ impl PreparedName {
         self.tokens.len() + self.runs.len()
     }
 
-    /// The most this side's share of matched weight can be when only the words in `mask`
-    /// found a partner by key. Initials and particles are not keyed but may still pair, and
-    /// each initial on the other side can vouch for one letter of a word here.
-    pub fn share_bound(&self, mask: u16, other: &impl NameView) -> f64 {
-        share_bound(self, mask, other.initials())
-    }
-
     /// Single words and runs, each with its position.
     fn units(&self) -> impl Iterator<Item = (Run, &PreparedToken)> {
         self.tokens
@@ -478,11 +471,20 @@ pub struct ListedName<'a> {
 
 impl<'a> ListedName<'a> {
     fn table(&self, id: u32) -> Option<&'a PreparedToken> {
-        let id = id as usize;
-        match id.checked_sub(self.words.len()) {
-            None => self.words.get(id),
-            Some(extra) => self.extras.get(extra),
-        }
+        table_token(self.words, self.extras, id)
+    }
+}
+
+/// Token `id` of the index's table: a word, or one of the extras numbered after them.
+pub(super) fn table_token<'a>(
+    words: &'a [PreparedToken],
+    extras: &'a [PreparedToken],
+    id: u32,
+) -> Option<&'a PreparedToken> {
+    let id = id as usize;
+    match id.checked_sub(words.len()) {
+        None => words.get(id),
+        Some(extra) => extras.get(extra),
     }
 }
 
